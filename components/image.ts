@@ -1,0 +1,58 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface GoImageArgs {
+    /** Image repository without tag, e.g. `ghcr.io/acme/goship`. */
+    repository: pulumi.Input<string>;
+    /** The app version: build arg `VERSION` and the image tag. */
+    version: pulumi.Input<string>;
+    /** Commit id stamped into the binary (build arg `COMMIT`). @default "unknown" */
+    commit?: pulumi.Input<string>;
+    /** Directory holding the Go service and its Dockerfile. @default "./app" */
+    context?: pulumi.Input<string>;
+    /** Target platform; clusters run linux/amd64 unless told otherwise. @default "linux/amd64" */
+    platform?: pulumi.Input<string>;
+    /**
+     * Push to the registry. Local clusters (kind, minikube) load the image from the local
+     * daemon instead, so dev skips the push. @default false
+     */
+    push?: pulumi.Input<boolean>;
+    /** Registry credentials, needed when pushing; the password should be a secret Output. */
+    registry?: pulumi.Input<{ server: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string> }>;
+}
+
+/**
+ * GoImage is a component that builds the Go service's container image from its
+ * multi-stage Dockerfile and, when asked, pushes it. `ref` is what Deployments should
+ * run: the pushed digest (`repo@sha256:…`, so a rebuilt image rolls the pods even if the
+ * tag is reused) or, without a push, the local `repo:version` tag.
+ */
+export class GoImage extends pulumi.ComponentResource {
+    /** The image reference to deploy. */
+    public readonly ref: pulumi.Output<string>;
+    /** `repository:version`. */
+    public readonly tagged: pulumi.Output<string>;
+    public readonly image: docker.Image;
+
+    constructor(name: string, args: GoImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("goship:index:GoImage", name, {}, opts);
+        const context = args.context ?? "./app";
+        this.tagged = pulumi.interpolate`${args.repository}:${args.version}`;
+        const push = pulumi.output(args.push ?? false);
+        this.image = new docker.Image(`${name}-image`, {
+            imageName: this.tagged,
+            build: {
+                context,
+                dockerfile: pulumi.interpolate`${context}/Dockerfile`,
+                platform: args.platform ?? "linux/amd64",
+                args: { VERSION: args.version, COMMIT: args.commit ?? "unknown" },
+            },
+            skipPush: push.apply((p) => !p),
+            registry: args.registry,
+        }, { parent: this });
+        // Without a push there is no registry digest; the local tag is what kind/minikube load.
+        this.ref = pulumi.all([push, this.image.repoDigest, this.tagged]).apply(([p, digest, tagged]) =>
+            p && digest ? digest : tagged);
+        this.registerOutputs({ ref: this.ref, tagged: this.tagged });
+    }
+}

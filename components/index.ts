@@ -1,0 +1,12 @@
+// goship's reusable components, exported by name (no `export *`), so another Pulumi
+// program can `import { GoWorkload } from "goship/components"`.
+export { GoImage, GoImageArgs } from "./image";
+export { AppNamespace, AppNamespaceArgs } from "./namespace";
+export { AppConfig, AppConfigArgs, checksum } from "./app-config";
+export { GoWorkload, GoWorkloadArgs, appLabels, trackSelector } from "./workload";
+export { Autoscaler, AutoscalerArgs } from "./autoscaler";
+export { IngressNginx, IngressNginxArgs } from "./ingress-nginx";
+export { AppIngress, AppIngressArgs, IngressRoute, ingressSpec } from "./app-ingress";
+export { loadConfig, LoadedConfig } from "./config/load";
+export { parseConfig, GoshipConfig, terminationGracePeriodSeconds } from "./config/schema";
+export { ConfigError } from "./config/validate";

@@ -1,0 +1,127 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { appPodSpec, ContainerTimings } from "./pod-spec";
+
+/** Labels every goship object carries; `track` is added for per-track objects. */
+export function appLabels(appName: string): Record<string, string> {
+    return { "app.kubernetes.io/name": appName, "app.kubernetes.io/part-of": "goship", "app.kubernetes.io/managed-by": "pulumi" };
+}
+
+/** The selector of one track's pods: distinct per track by construction. */
+export function trackSelector(appName: string, track: string): Record<string, string> {
+    return { "app.kubernetes.io/name": appName, "goship.dev/track": track };
+}
+
+export interface GoWorkloadArgs {
+    /** App name (label `app.kubernetes.io/name`, object name prefix). */
+    appName: string;
+    /** Track name, e.g. "blue" or "green": names `<appName>-<track>` and selects `goship.dev/track`. */
+    track: string;
+    /**
+     * What this track does in the release (stable, candidate, warm, idle). A label on the
+     * Deployment only, never on the pod template: a role change must not restart pods.
+     */
+    role?: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+    image: pulumi.Input<string>;
+    /** The version this track runs (label `app.kubernetes.io/version`). */
+    version: pulumi.Input<string>;
+    /** Replica count; leave undefined when an HPA scales this Deployment. */
+    replicas?: pulumi.Input<number>;
+    port: number;
+    resources: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+    timings: ContainerTimings;
+    terminationGracePeriodSeconds: number;
+    configMapName?: pulumi.Input<string>;
+    secretName?: pulumi.Input<string>;
+    /** Put on the pod template so a config change rolls the pods. */
+    checksums?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Rolling-update knobs. @default maxSurge "25%", maxUnavailable 1 (0 when the track has one replica) */
+    maxSurge?: pulumi.Input<string | number>;
+    maxUnavailable?: pulumi.Input<string | number>;
+    /** Skip the provider's readiness wait (the real-engine test tier has no kubelet). @default false */
+    skipAwait?: boolean;
+}
+
+/**
+ * GoWorkload is a component that runs one track of the Go service: a Deployment with
+ * probes, limits, a restricted security context and graceful shutdown, a Service that
+ * selects only this track, and a PodDisruptionBudget.
+ */
+export class GoWorkload extends pulumi.ComponentResource {
+    public readonly deployment: k8s.apps.v1.Deployment;
+    public readonly service: k8s.core.v1.Service;
+    public readonly pdb: k8s.policy.v1.PodDisruptionBudget;
+    public readonly deploymentName: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly selector: Record<string, string>;
+
+    constructor(name: string, args: GoWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("goship:index:GoWorkload", name, {}, opts);
+        const objectName = `${args.appName}-${args.track}`;
+        this.selector = trackSelector(args.appName, args.track);
+        const awaitAnnotations: Record<string, string> = args.skipAwait ? { "pulumi.com/skipAwait": "true" } : {};
+        const metaLabels = pulumi.output(args.role ?? "").apply((role) => ({
+            ...appLabels(args.appName),
+            "goship.dev/track": args.track,
+            ...(role ? { "goship.dev/role": role } : {}),
+        }));
+        const podSpec = appPodSpec({
+            containerName: "app",
+            image: args.image,
+            port: args.port,
+            resources: args.resources,
+            timings: args.timings,
+            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+            configMapName: args.configMapName,
+            secretName: args.secretName,
+        });
+        const replicas = args.replicas === undefined ? undefined : pulumi.output(args.replicas);
+        const maxUnavailable = args.maxUnavailable ??
+            (replicas ? replicas.apply((r) => (r <= 1 ? 0 : 1)) : 1);
+
+        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
+            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels, annotations: awaitAnnotations },
+            spec: {
+                // Omitted when autoscaled so `pulumi up` never fights the HPA.
+                replicas,
+                revisionHistoryLimit: 5,
+                selector: { matchLabels: this.selector },
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: args.maxSurge ?? "25%", maxUnavailable } },
+                template: {
+                    metadata: {
+                        labels: pulumi.output(args.version).apply((v) => ({
+                            ...appLabels(args.appName), ...this.selector, "app.kubernetes.io/version": v,
+                        })),
+                        annotations: pulumi.output(args.checksums ?? {}).apply((c) => ({
+                            ...c,
+                            "prometheus.io/scrape": "true",
+                            "prometheus.io/port": String(args.port),
+                        })),
+                    },
+                    spec: podSpec,
+                },
+            },
+        }, { parent: this });
+
+        this.service = new k8s.core.v1.Service(`${name}-service`, {
+            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels, annotations: awaitAnnotations },
+            spec: {
+                type: "ClusterIP",
+                selector: this.selector,
+                ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+            },
+        }, { parent: this });
+
+        this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
+            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },
+            // maxUnavailable (not minAvailable) always leaves one voluntary disruption, so
+            // node drains never block, whatever the HPA has scaled to.
+            spec: { maxUnavailable: 1, selector: { matchLabels: this.selector } },
+        }, { parent: this });
+
+        this.deploymentName = this.deployment.metadata.name;
+        this.serviceName = this.service.metadata.name;
+        this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName, selector: this.selector });
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: type-check, the Go service's tests (-race), the mocha tests.
+# Each part runs even if an earlier one failed; the last line sums them all.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+summary=$(mktemp)
+export GOSHIP_SUMMARY_FILE=$summary
+status=0
+
+echo "== type-check (tsc --noEmit)"
+if npx --no-install tsc --noEmit -p tsconfig.json; then
+    echo "typecheck 1 0" >>"$summary"
+else
+    echo "typecheck 0 1" >>"$summary"; status=1
+fi
+
+echo "== go test -race ./... (app/)"
+(cd app && go test -race -count=1 -json ./... 2>&1) | node scripts/go-test-summary.js || status=1
+
+echo "== mocha"
+npx --no-install mocha --reporter scripts/mocha-summary-reporter.js || status=1
+
+passed=0; failed=0
+while read -r part p f; do
+    echo "   $part: $p passed, $f failed"
+    passed=$((passed + p)); failed=$((failed + f))
+done <"$summary"
+rm -f "$summary"
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed"
+exit $status
