@@ -319,8 +319,9 @@ function parseRelease(r: Reader): ReleaseSettings {
     } else if (steps[steps.length - 1] !== 100) {
         r.fail("steps", `must end with 100 (the promotion), got ${show(steps)}`);
     }
-    const maxStep = strategy === "blueGreen" ? 2 : Math.max(steps.length - 1, 0);
-    const step = r.int("step", 0, 0, maxStep);
+    // Steps past the end are refused by the release state machine, which can name the
+    // current state and the allowed moves; here only the type and sign are checked.
+    const step = r.int("step", 0, 0, 99);
     const abort = r.bool("abort", false);
     const scaleDownDelaySeconds = r.int("scaleDownDelaySeconds", 600, 0, 7 * 24 * 3600);
 
