@@ -83,6 +83,8 @@ export interface RunOptions {
     onNewResource?: NewResourceHook;
     preview?: boolean;
     timeoutMs?: number;
+    /** Runs this instead of index.ts (component tests); its return value's keys become outputs. */
+    program?: () => Record<string, unknown> | void;
 }
 
 export interface RunResult {
@@ -176,7 +178,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
 
     // A fresh copy of the program and its components for every run.
     for (const key of Object.keys(require.cache)) if (projectFile(key) && !key.startsWith(path.join(ROOT, "test"))) delete require.cache[key];
-    const program = require(path.join(ROOT, "index.ts"));
+    const program = opts.program ? (opts.program() ?? {}) : require(path.join(ROOT, "index.ts"));
 
     const outputs: Record<string, unknown> = {};
     const deadline = opts.timeoutMs ?? 20_000;
