@@ -2,8 +2,7 @@
 // (bad config stops here, before any resource is registered), then passed to components.
 import * as pulumi from "@pulumi/pulumi";
 import {
-    AppConfig, AppIngress, AppNamespace, Autoscaler, GoImage, GoWorkload, IngressNginx, appLabels, loadConfig,
-    terminationGracePeriodSeconds,
+    AppConfig, AppNamespace, GoImage, IngressNginx, Release, appLabels, loadConfig, terminationGracePeriodSeconds,
 } from "./components";
 
 const cfg = loadConfig();
@@ -53,47 +52,42 @@ const appConfig = new AppConfig(cfg.appName, {
     secretData: cfg.apiToken ? { API_TOKEN: cfg.apiToken } : {},
 });
 
-const workload = new GoWorkload(`${cfg.appName}-blue`, {
+// Two tracks, the main Service, the router's Ingresses and the HPA, all derived from the
+// release state that the config drives (see components/release).
+const release = new Release(cfg.appName, {
     appName: cfg.appName,
-    track: "blue",
-    role: "stable",
     namespace: ns.name,
-    image: image.ref,
     version: cfg.version,
-    replicas: cfg.autoscaling.enabled ? undefined : cfg.replicas,
-    port: cfg.app.port,
-    resources: cfg.resources,
-    timings: cfg.app,
-    terminationGracePeriodSeconds: terminationGracePeriodSeconds(cfg.app),
-    configMapName: appConfig.configMapName,
-    secretName: appConfig.secretName,
-    checksums: {
-        "goship.dev/config-checksum": appConfig.configChecksum,
-        "goship.dev/secret-checksum": appConfig.secretChecksum,
-    },
-    skipAwait: cfg.skipAwait,
-});
-
-if (cfg.autoscaling.enabled) {
-    new Autoscaler(cfg.appName, {
-        namespace: ns.name,
-        deploymentName: workload.deploymentName,
-        labels,
-        ...cfg.autoscaling,
-    });
-}
-
-const ingress = new AppIngress(cfg.appName, {
-    name: cfg.appName,
-    namespace: ns.name,
-    labels,
+    settings: cfg.release,
+    imageRef: image.ref,
+    imageRepository: cfg.image.repository,
+    replicas: cfg.replicas,
+    autoscaling: cfg.autoscaling.enabled ? cfg.autoscaling : undefined,
     route: { ...cfg.ingress, servicePort: "http" },
-    serviceName: workload.serviceName,
-}, { dependsOn: nginx ? [nginx] : [] });
+    controller: nginx,
+    labels,
+    track: {
+        port: cfg.app.port,
+        resources: cfg.resources,
+        timings: cfg.app,
+        terminationGracePeriodSeconds: terminationGracePeriodSeconds(cfg.app),
+        configMapName: appConfig.configMapName,
+        secretName: appConfig.secretName,
+        checksums: {
+            "goship.dev/config-checksum": appConfig.configChecksum,
+            "goship.dev/secret-checksum": appConfig.secretChecksum,
+        },
+        skipAwait: cfg.skipAwait,
+    },
+});
 
 export const namespace = ns.name;
 export const imageRef = image.ref;
 export const host = cfg.ingress.host;
-export const url = ingress.url;
+export const url = `${cfg.ingress.tlsSecretName ? "https" : "http"}://${cfg.ingress.host}${cfg.ingress.path}`;
 export const version = cfg.version;
 export const ingressController = pulumi.output(nginx ? `ingress-nginx ${cfg.ingressNginx.chartVersion} (installed)` : "existing controller");
+/** The release state stored in Pulumi state (stable, candidate, step, weight, phase, history). */
+export const releaseState = release.state;
+/** One line, e.g. `canary 1.4.0 step 2/4: 20% · stable 1.3.2`. */
+export const releaseStatus = release.status;

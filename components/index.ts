@@ -10,3 +10,5 @@ export { AppIngress, AppIngressArgs, IngressRoute, ingressSpec } from "./app-ing
 export { loadConfig, LoadedConfig } from "./config/load";
 export { parseConfig, GoshipConfig, terminationGracePeriodSeconds } from "./config/schema";
 export { ConfigError } from "./config/validate";
+export { Release, ReleaseArgs, TrackTemplate } from "./release/release";
+export { Router, RouteRequest, routerFor } from "./release/router";

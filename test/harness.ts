@@ -94,6 +94,8 @@ export interface RunResult {
     ofType(type: string): Registered[];
     /** The one resource of a type and name (Kubernetes `metadata.name` or Pulumi name); throws if absent. */
     get(type: string, name: string): Registered;
+    /** Whether `a` waits for `b` (directly or through other resources) in this update. */
+    waitsFor(a: Registered, b: Registered): boolean;
 }
 
 /** Unwraps the mock monitor's secret envelopes, recording where they were. */
@@ -109,6 +111,14 @@ export function unwrapSecrets(value: any, at = "", found: string[] = []): any {
         return out;
     }
     return value;
+}
+
+/** `urn:pulumi:stack::project::parent$type::name` → `type::name`. */
+export function urnToKey(urn: string): string {
+    const parts = urn.split("::");
+    const name = parts[parts.length - 1];
+    const type = parts[parts.length - 2].split("$").pop();
+    return `${type}::${name}`;
 }
 
 /** Mock outputs for the few resources whose outputs the program reads. */
@@ -176,6 +186,15 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         call: (args) => args.inputs,
     }, "goship", opts.stack, opts.preview ?? false);
 
+    // The mock monitor drops the dependency list; record it so tests can check ordering.
+    const deps = new Map<string, string[]>();
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, cb: any) => {
+        deps.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList().map(urnToKey));
+        return register(req, cb);
+    };
+
     // A fresh copy of the program and its components for every run.
     for (const key of Object.keys(require.cache)) if (projectFile(key) && !key.startsWith(path.join(ROOT, "test"))) delete require.cache[key];
     const program = opts.program ? (opts.program() ?? {}) : require(path.join(ROOT, "index.ts"));
@@ -194,11 +213,26 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         if (Date.now() - start > deadline) throw new Error("registrations did not settle");
     }
     if (failures.length > 0) throw failures[0];
+    for (const r of resources) r.dependsOn = deps.get(`${r.type}::${r.name}`) ?? [];
 
     return {
         resources,
         outputs,
         ofType: (type) => resources.filter((r) => r.type === type),
+        waitsFor(a, b) {
+            const byKey = new Map(resources.map((x) => [`${x.type}::${x.name}`, x]));
+            const target = `${b.type}::${b.name}`;
+            const seen = new Set<string>();
+            const stack = [...(a.dependsOn ?? [])];
+            while (stack.length > 0) {
+                const k = stack.pop()!;
+                if (k === target) return true;
+                if (seen.has(k)) continue;
+                seen.add(k);
+                stack.push(...(byKey.get(k)?.dependsOn ?? []));
+            }
+            return false;
+        },
         get(type, name) {
             const found = resources.filter((r) => r.type === type && (r.inputs?.metadata?.name === name || r.name === name));
             if (found.length !== 1) {

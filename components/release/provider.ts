@@ -1,0 +1,104 @@
+// The release's dynamic provider. `check` runs the pure state machine on the state stored
+// by the previous update and the new config, and returns the new state as the resource's
+// inputs: during `pulumi preview` the engine echoes a dynamic resource's inputs as its
+// outputs, so only what `check` computes is visible in the preview diff, and a refusal
+// here fails the preview with the message a pull request needs.
+//
+// This object is serialized into the state by the engine (closure serialization), so it
+// captures only pure modules: the state machine and the analysis gate.
+import type * as pulumi from "@pulumi/pulumi";
+import { runAnalysis } from "./analysis";
+import { needsAnalysis, next, ReleaseConfig, ReleaseState, statusLine, Track, trackRoles } from "./strategy";
+import type { AnalysisConfig } from "../config/schema";
+
+/** What the program sends: the desired config, plus the image built for `desired.version`. */
+export interface ReleaseInputs {
+    desired: ReleaseConfig;
+    /** Image reference of `desired.version` (a digest when pushed). */
+    imageRef: string;
+    analysis?: AnalysisConfig;
+    /** Clock override for tests and offline rehearsals (ISO time); the wall clock otherwise. */
+    now?: string;
+}
+
+/** What the resource stores and outputs: the inputs plus the computed release. */
+export interface ReleaseOutputs extends ReleaseInputs {
+    state: ReleaseState;
+    /** Image each track runs: a track keeps its image until it gets a new version. */
+    trackImages: Record<Track, string | undefined>;
+    roles: ReturnType<typeof trackRoles>;
+    status: string;
+    /** Human description of the last transition (what this update did). */
+    lastTransition: string;
+}
+
+/**
+ * The image each track runs. A track running the desired version gets the image just
+ * built for it (a rebuilt digest rolls its pods); any other track keeps the image it was
+ * given when it got its version, so a canary never touches the stable pods.
+ */
+export function assignImages(prev: Partial<ReleaseOutputs> | undefined, state: ReleaseState, desiredVersion: string, imageRef: string): Record<Track, string | undefined> {
+    const image = (t: Track): string | undefined => {
+        const version = state.trackVersions[t];
+        if (version === undefined) return undefined;
+        if (version === desiredVersion) return imageRef;
+        return prev?.trackImages?.[t];
+    };
+    return { blue: image("blue"), green: image("green") };
+}
+
+/** Runs one transition: the heart of `check`, exported for the offline renderer and tests. */
+export async function computeRelease(olds: Partial<ReleaseOutputs> | undefined, news: ReleaseInputs, ctx: { now?: string } = {}):
+    Promise<{ ok: true; outputs: ReleaseOutputs } | { ok: false; reason: string }> {
+    const prev = olds?.state && olds.state.stableVersion ? olds as ReleaseOutputs : undefined;
+    const now = news.now ?? ctx.now ?? new Date().toISOString();
+    let analysis;
+    if (news.analysis && needsAnalysis(prev?.state, news.desired)) {
+        const candidate = prev?.state.candidateVersion ?? news.desired.version;
+        analysis = await runAnalysis(news.analysis, candidate);
+    }
+    const t = next(prev?.state, news.desired, { now, analysis });
+    if (!t.ok) return { ok: false, reason: t.reason };
+    const state = t.state;
+    return {
+        ok: true,
+        outputs: {
+            ...news,
+            state,
+            trackImages: assignImages(prev, state, news.desired.version, news.imageRef),
+            roles: trackRoles(state),
+            status: statusLine(state),
+            lastTransition: t.changed ? t.description : (prev?.lastTransition ?? t.description),
+        },
+    };
+}
+
+export const releaseProvider: pulumi.dynamic.ResourceProvider = {
+    async check(olds: any, news: any) {
+        const r = await computeRelease(olds, news);
+        if (!r.ok) return { failures: [{ property: "desired", reason: r.reason }] };
+        return { inputs: r.outputs };
+    },
+
+    async diff(_id: string, olds: any, news: any) {
+        const keys = ["state", "trackImages", "roles", "status", "desired", "imageRef", "analysis"];
+        const changes = keys.filter((k) => JSON.stringify(olds?.[k]) !== JSON.stringify(news?.[k]));
+        return { changes: changes.length > 0, replaces: [], deleteBeforeReplace: false, stables: [] };
+    },
+
+    async create(inputs: any) {
+        return { id: `release-${inputs.state.history[0]?.at ?? "0"}`, outs: inputs };
+    },
+
+    async update(_id: string, _olds: any, news: any) {
+        return { outs: news };
+    },
+
+    async read(id: string, props: any) {
+        return { id, props };
+    },
+
+    async delete() {
+        // Pulumi state is the release's only home; deleting it removes nothing else.
+    },
+};

@@ -1,0 +1,208 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { IngressRoute } from "../app-ingress";
+import { Autoscaler } from "../autoscaler";
+import type { AutoscalingConfig, MatchConfig, ReleaseSettings, AnalysisConfig } from "../config/schema";
+import { GoWorkload, GoWorkloadArgs, trackSelector } from "../workload";
+import { ReleaseInputs, ReleaseOutputs, releaseProvider } from "./provider";
+import { trackReplicas } from "./replicas";
+import { MatchRoute, routerFor } from "./router";
+import type { ReleaseState, Track, TrackRole } from "./strategy";
+
+const TRACKS: Track[] = ["blue", "green"];
+
+/** The per-track Deployment settings shared by both tracks. */
+export type TrackTemplate = Omit<GoWorkloadArgs, "appName" | "track" | "role" | "image" | "version" | "replicas" | "namespace">;
+
+export interface ReleaseArgs {
+    appName: string;
+    namespace: pulumi.Input<string>;
+    /** The version that should be live (`goship:version`). */
+    version: string;
+    /** `goship:release`: strategy, steps, step, abort, match, analysis. */
+    settings: ReleaseSettings;
+    /** Image built for `version`; other tracks keep the image they were given. */
+    imageRef: pulumi.Input<string>;
+    /** Repository of the app image, for tracks whose image is not recorded in the release. */
+    imageRepository: string;
+    /** Stable size when not autoscaled. */
+    replicas: number;
+    /** When enabled, an HPA scales the stable track and `minReplicas` is the base for canary sizes. */
+    autoscaling?: AutoscalingConfig;
+    track: TrackTemplate;
+    route: IngressRoute;
+    /** Router kind. @default "nginx" */
+    router?: string;
+    /** The ingress controller: Ingresses wait for it (its admission webhook must be up). */
+    controller?: pulumi.Resource;
+    labels?: Record<string, string>;
+    /** Clock override for tests and offline rehearsals. */
+    now?: string;
+}
+
+/** A dynamic resource holding the release state in Pulumi state. */
+export class ReleaseState extends pulumi.dynamic.Resource {
+    declare public readonly state: pulumi.Output<import("./strategy").ReleaseState>;
+    declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
+    declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
+    declare public readonly status: pulumi.Output<string>;
+    declare public readonly lastTransition: pulumi.Output<string>;
+
+    constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(releaseProvider, name, {
+            ...args, state: undefined, trackImages: undefined, roles: undefined, status: undefined, lastTransition: undefined,
+        }, opts, "goship", "Release");
+    }
+}
+
+/** Resolves an Output for ordering decisions; undefined when unknown (preview of unknowns). */
+function whenKnown<T>(o: pulumi.Output<T>): Promise<T | undefined> {
+    return (o as any).promise(true);
+}
+
+/** Header/cookie routing is on only while a canary progresses, at the configured steps. */
+export function activeMatch(match: MatchConfig | undefined, state: ReleaseState): MatchRoute | undefined {
+    if (!match || state.phase !== "Progressing") return undefined;
+    if (match.steps && !match.steps.includes(state.step)) return undefined;
+    const { steps: _steps, ...route } = match;
+    return route;
+}
+
+/**
+ * Release is a component that runs the release of one app: a dynamic resource whose
+ * provider computes the next release state from the stack config, two tracks (blue and
+ * green) sized and imaged from that state, the main Service (selector: the stable track),
+ * the router's Ingresses (canary weight and header routing) and, for blue/green, a
+ * preview Service. Ordering comes from dependencies, not timing: the main Service waits
+ * for the stable track to be ready, a track leaving service is scaled down only after
+ * the Service and Ingresses have moved traffic away from it.
+ */
+export class Release extends pulumi.ComponentResource {
+    public readonly release: ReleaseState;
+    public readonly state: pulumi.Output<import("./strategy").ReleaseState>;
+    public readonly status: pulumi.Output<string>;
+    public readonly tracks: Record<Track, GoWorkload>;
+    public readonly mainService: k8s.core.v1.Service;
+    public readonly ingresses: k8s.networking.v1.Ingress[];
+
+    constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("goship:index:Release", name, {}, opts);
+        const s = args.settings;
+        const app = args.appName;
+        const autoscaled = args.autoscaling?.enabled ?? false;
+        const base = autoscaled ? args.autoscaling!.minReplicas : args.replicas;
+
+        const inputs: Omit<ReleaseInputs, "imageRef" | "analysis"> & { imageRef: pulumi.Input<string>; analysis?: AnalysisConfig } = {
+            desired: {
+                version: args.version, strategy: s.strategy, steps: s.steps, step: s.step, abort: s.abort,
+                scaleDownDelaySeconds: s.scaleDownDelaySeconds,
+            },
+            imageRef: args.imageRef,
+            ...(s.analysis ? { analysis: s.analysis } : {}),
+            ...(args.now ? { now: args.now } : {}),
+        };
+        this.release = new ReleaseState(`${name}-release`, inputs, { parent: this });
+        this.state = this.release.state;
+        this.status = this.release.status;
+        const roles = this.release.roles;
+
+        // Filled once the routing objects exist; idle tracks wait on them (see below).
+        let routed!: (r: pulumi.Resource[]) => void;
+        const routingObjects = new Promise<pulumi.Resource[]>((resolve) => { routed = resolve; });
+
+        const tracks = {} as Record<Track, GoWorkload>;
+        for (const t of TRACKS) {
+            const role = roles.apply((r) => r[t]);
+            const version = this.state.apply((st) => st.trackVersions[t] ?? st.stableVersion);
+            tracks[t] = new GoWorkload(`${app}-${t}`, {
+                ...args.track,
+                appName: app,
+                track: t,
+                role,
+                namespace: args.namespace,
+                // A track whose image was never recorded runs the version's tag.
+                image: pulumi.all([this.release.trackImages, version]).apply(([images, v]) =>
+                    images?.[t] ?? `${args.imageRepository}:${v}`),
+                version,
+                replicas: pulumi.all([role, this.state]).apply(([r, st]) =>
+                    trackReplicas(r, st.strategy, st.weight, base, autoscaled)) as pulumi.Output<number>,
+            }, {
+                parent: this,
+                // A track leaving service scales down only after traffic has moved away.
+                dependsOn: whenKnown(role).then((r) => (r === "idle" ? routingObjects : [])),
+            });
+        }
+        this.tracks = tracks;
+
+        const stableTrack = this.state.apply((st) => st.stableTrack);
+        const otherTrack = stableTrack.apply((t): Track => (t === "blue" ? "green" : "blue"));
+        const stableWorkload = whenKnown(stableTrack).then((t) => (t ? [tracks[t]] : []));
+
+        this.mainService = new k8s.core.v1.Service(`${app}-main`, {
+            metadata: { name: app, namespace: args.namespace, labels: args.labels },
+            spec: {
+                type: "ClusterIP",
+                selector: stableTrack.apply((t) => trackSelector(app, t)),
+                ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+            },
+        }, { parent: this, dependsOn: stableWorkload });
+        const routing: pulumi.Resource[] = [this.mainService];
+
+        if (s.strategy === "blueGreen") {
+            // The non-stable colour: the candidate in Preview, the warm old colour after a switch.
+            routing.push(new k8s.core.v1.Service(`${app}-preview`, {
+                metadata: { name: `${app}-preview`, namespace: args.namespace, labels: args.labels },
+                spec: {
+                    type: "ClusterIP",
+                    selector: otherTrack.apply((t) => trackSelector(app, t)),
+                    ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+                },
+            }, { parent: this }));
+        }
+
+        const candidateWorkload = whenKnown(pulumi.all([otherTrack, roles])).then((v) =>
+            v && v[1][v[0]] === "candidate" ? [tracks[v[0]]] : []);
+        const specs = routerFor(args.router ?? "nginx").routes({
+            appName: app,
+            route: args.route,
+            stableService: app,
+            canary: s.strategy === "canary"
+                ? {
+                    service: otherTrack.apply((t) => `${app}-${t}`),
+                    weight: this.state.apply((st) => st.weight),
+                    match: this.state.apply((st) => activeMatch(s.match, st)),
+                }
+                : undefined,
+        });
+        this.ingresses = specs.map((spec) => new k8s.networking.v1.Ingress(`${app}-${spec.role}`, {
+            metadata: { name: spec.name, namespace: args.namespace, labels: args.labels, annotations: spec.annotations },
+            spec: spec.spec,
+        }, {
+            parent: this,
+            dependsOn: Promise.all([
+                spec.role === "canary" ? candidateWorkload : Promise.resolve([]),
+                Promise.resolve([this.mainService]),
+            ]).then(([a, b]) => [...a, ...b, ...(args.controller ? [args.controller] : [])]),
+        }));
+        routing.push(...this.ingresses);
+        routed(routing);
+
+        if (autoscaled) {
+            const a = args.autoscaling!;
+            new Autoscaler(app, {
+                namespace: args.namespace,
+                deploymentName: stableTrack.apply((t) => `${app}-${t}`),
+                minReplicas: a.minReplicas,
+                maxReplicas: a.maxReplicas,
+                cpuUtilization: a.cpuUtilization,
+                memoryUtilization: a.memoryUtilization,
+                scaleDownStabilizationSeconds: a.scaleDownStabilizationSeconds,
+                labels: args.labels,
+            }, { parent: this });
+        }
+
+        this.registerOutputs({ state: this.state, status: this.status });
+    }
+}
+
+export type { ReleaseOutputs };
