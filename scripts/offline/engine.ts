@@ -1,0 +1,90 @@
+// A multi-update engine over the mock runtime: it runs the program, keeps the release
+// resource's stored outputs as "the state", and on the next run passes that state to
+// the provider's check/diff/update exactly as the Pulumi engine does for a dynamic
+// resource. A refused transition fails the run and leaves the stored state untouched.
+import * as path from "path";
+import { ROOT, RunResult, runProgram, T } from "./program";
+
+export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
+
+export interface UpResult extends RunResult {
+    /** The release resource's outputs after this update. */
+    release: any;
+    /** What the provider's diff said (undefined on create). */
+    changed?: boolean;
+}
+
+export class MockEngine {
+    /** Stored outputs of the release resource, as in the Pulumi state file. */
+    public stored: any | undefined;
+    /** Overrides applied on every run (the stack's config as edited so far). */
+    public config: Record<string, unknown> = {};
+    public last?: UpResult;
+    private clock = Date.parse("2026-11-24T10:00:00Z");
+
+    constructor(readonly stack: string, initial: Record<string, unknown> = {}) {
+        this.config = { ...initial };
+    }
+
+    /** Advances the engine's clock (for blue/green scale-down delays). */
+    tick(seconds: number): void {
+        this.clock += seconds * 1000;
+    }
+
+    /** Edits config (like `pulumi config set --path`) and runs `pulumi up`. */
+    async up(edits: Record<string, unknown> = {}): Promise<UpResult> {
+        const config = { ...this.config, ...edits };
+        const provider = require(path.join(ROOT, "components/release/provider.ts")).releaseProvider;
+        let release: any;
+        let changed: boolean | undefined;
+        const now = new Date(this.clock).toISOString();
+        const result = await runProgram({
+            stack: this.stack,
+            overrides: config,
+            onNewResource: async (args) => {
+                if (args.type !== RELEASE_TYPE) return undefined;
+                const { __provider, ...news } = args.inputs;
+                // The engine's clock for this update (a config-free way to set `now`).
+                const checked = await provider.check(this.stored, { ...news, now: news.now ?? now });
+                if (checked.failures?.length) throw new Error(checked.failures.map((f: any) => f.reason).join("; "));
+                const inputs = checked.inputs;
+                if (this.stored === undefined) {
+                    const created = await provider.create(inputs);
+                    release = created.outs;
+                    return { id: created.id, state: release };
+                }
+                const d = await provider.diff("release", this.stored, inputs);
+                changed = d.changes;
+                release = d.changes ? (await provider.update("release", this.stored, inputs)).outs : this.stored;
+                return { id: "release", state: release };
+            },
+        });
+        // Only a successful update is committed to the state.
+        this.config = config;
+        this.stored = release;
+        this.last = { ...result, release, changed };
+        return this.last;
+    }
+}
+
+/** The Kubernetes objects a test cares about, reduced to the fields a release moves. */
+export function trafficView(r: RunResult, app = "goship") {
+    const dep = (t: string) => r.get(T.Deployment, `${app}-${t}`).inputs;
+    const canary = r.ofType(T.Ingress).find((i) => i.inputs.metadata.name === `${app}-canary`)?.inputs;
+    const preview = r.ofType(T.Service).find((s) => s.inputs.metadata.name === `${app}-preview`)?.inputs;
+    const a = (k: string) => canary?.metadata?.annotations?.[`nginx.ingress.kubernetes.io/${k}`];
+    return {
+        mainSelectorTrack: r.get(T.Service, app).inputs.spec.selector["goship.dev/track"],
+        replicas: { blue: dep("blue").spec.replicas, green: dep("green").spec.replicas },
+        images: { blue: dep("blue").spec.template.spec.containers[0].image, green: dep("green").spec.template.spec.containers[0].image },
+        roles: { blue: dep("blue").metadata.labels["goship.dev/role"], green: dep("green").metadata.labels["goship.dev/role"] },
+        canary: canary && {
+            backend: canary.spec.rules[0].http.paths[0].backend.service.name,
+            weight: a("canary-weight"),
+            header: a("canary-by-header"),
+            headerValue: a("canary-by-header-value"),
+        },
+        previewSelectorTrack: preview?.spec.selector["goship.dev/track"],
+        hpaTarget: r.ofType(T.HPA)[0]?.inputs.spec.scaleTargetRef.name,
+    };
+}
