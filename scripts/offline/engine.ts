@@ -7,6 +7,14 @@ import { ROOT, RunResult, runProgram, T } from "./program";
 
 export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
 
+/** The release provider refused the config edit (the preview would fail with this message). */
+export class RefusedTransition extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "RefusedTransition";
+    }
+}
+
 export interface UpResult extends RunResult {
     /** The release resource's outputs after this update. */
     release: any;
@@ -46,7 +54,7 @@ export class MockEngine {
                 const { __provider, ...news } = args.inputs;
                 // The engine's clock for this update (a config-free way to set `now`).
                 const checked = await provider.check(this.stored, { ...news, now: news.now ?? now });
-                if (checked.failures?.length) throw new Error(checked.failures.map((f: any) => f.reason).join("; "));
+                if (checked.failures?.length) throw new RefusedTransition(checked.failures.map((f: any) => f.reason).join("; "));
                 const inputs = checked.inputs;
                 if (this.stored === undefined) {
                     const created = await provider.create(inputs);

@@ -202,7 +202,12 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
 
     const outputs: Record<string, unknown> = {};
     const deadline = opts.timeoutMs ?? 20_000;
-    for (const [k, v] of Object.entries(program)) outputs[k] = unwrapSecrets(await settle(v as any, deadline));
+    try {
+        for (const [k, v] of Object.entries(program)) outputs[k] = unwrapSecrets(await settle(v as any, deadline));
+    } catch (e) {
+        // The runtime wraps a failed registration; report the original error.
+        throw failures[0] ?? e;
+    }
     // Wait until registrations stop (children created inside applies register late).
     const settings = require("@pulumi/pulumi/runtime/settings");
     let last = -1;
