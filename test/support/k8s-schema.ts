@@ -1,0 +1,31 @@
+// Validates a Kubernetes object against the OpenAPI schema of its apiVersion/kind, using
+// the validators generated from the upstream OpenAPI spec that the `kubernetes-models`
+// package ships (no download at test time). The package is ESM-only with an exports
+// map, so its model files are loaded by path (Node 22 can require ES modules).
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT } from "../harness";
+
+const base = path.join(ROOT, "node_modules/kubernetes-models");
+
+/** `apps/v1` + `Deployment` → the model's module file. Core group objects live under `v1`. */
+function modelFile(apiVersion: string, kind: string): string {
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    return path.join(base, group || "", version, `${kind}.js`);
+}
+
+/** Returns schema problems (empty when valid). Throws if no schema exists for the kind. */
+export function validateObject(obj: any): string[] {
+    const file = modelFile(obj.apiVersion, obj.kind);
+    if (!fs.existsSync(file)) throw new Error(`no OpenAPI schema for ${obj.apiVersion} ${obj.kind} (${file})`);
+    const mod = require(file);
+    const Model = mod[obj.kind];
+    // Redacted secret values are strings where the schema may want a map.
+    const candidate = JSON.parse(JSON.stringify(obj), (_k, v) => (v === "[secret]" ? {} : v));
+    try {
+        new Model(candidate).validate();
+        return [];
+    } catch (e) {
+        return [(e as Error).message];
+    }
+}
