@@ -114,3 +114,28 @@ describe("config: parseConfig", () => {
         assert.ok(Number.isNaN(parseQuantity("x")));
     });
 });
+
+describe("config: Pulumi.yaml schema", () => {
+    it("declares exactly the keys the parser knows, each with a description", () => {
+        const YAML = require("yaml");
+        const fs = require("fs");
+        const path = require("path");
+        const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
+        const declared = Object.keys(project.config).sort();
+        const found = problems({ ...minimal(), zzz: 1 }).find((p) => p.startsWith("goship:zzz"))!;
+        const known = /known keys: (.*)\)/.exec(found)![1].split(", ").sort();
+        assert.deepStrictEqual(declared, known);
+        for (const [k, v] of Object.entries<any>(project.config)) assert.ok(v.description, `${k} needs a description`);
+    });
+
+    it("keeps scalar defaults in Pulumi.yaml equal to the parser's defaults", () => {
+        const YAML = require("yaml");
+        const fs = require("fs");
+        const path = require("path");
+        const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
+        const c = parseConfig(minimal(), "x") as any;
+        for (const [k, v] of Object.entries<any>(project.config)) {
+            if (v.default !== undefined) assert.deepStrictEqual(c[k], v.default, `default of ${k}`);
+        }
+    });
+});
