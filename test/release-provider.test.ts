@@ -1,0 +1,112 @@
+// The release's dynamic provider as the engine sees it: serialized with
+// pulumi.runtime.serializeFunction, loaded from text in a fresh module context, and driven
+// through check/diff/create/update. This catches closure-capture bugs mocks never see.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { releaseProvider } from "../components/release/provider";
+import { trackReplicas } from "../components/release/replicas";
+import { canaryAnnotations } from "../components/release/routers/nginx";
+import { routerFor } from "../components/release/router";
+
+const desired = (version: string, step = 0, extra: Record<string, unknown> = {}) => ({
+    desired: { version, strategy: "canary", steps: [5, 20, 50, 100], step, abort: false, scaleDownDelaySeconds: 600, ...extra },
+    imageRef: `goship:${version}`,
+    now: "2026-11-24T10:00:00.000Z",
+});
+
+/** Serializes the provider like the SDK does for a dynamic resource and loads it back. */
+async function loadSerialized(): Promise<pulumi.dynamic.ResourceProvider> {
+    const sf = await pulumi.runtime.serializeFunction(() => releaseProvider, { allowSecrets: false, isFactoryFunction: true });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goship-provider-"));
+    const file = path.join(dir, "provider.js");
+    fs.writeFileSync(file, sf.text);
+    // A fresh module: nothing of this test's module graph is shared with it.
+    const mod = require(file);
+    const handler = mod[sf.exportName];
+    return handler();
+}
+
+describe("release provider", function () {
+    this.timeout(60_000);
+
+    it("round-trips through closure serialization and still runs check/diff/create/update", async () => {
+        const p = await loadSerialized();
+        const first = await p.check!({}, desired("1.0.0"));
+        assert.ok(!first.failures?.length, JSON.stringify(first.failures));
+        assert.strictEqual(first.inputs.status, "stable 1.0.0");
+        const created = await p.create!(first.inputs);
+        assert.deepStrictEqual(created.outs, first.inputs);
+
+        const second = await p.check!(created.outs, desired("1.1.0", 0));
+        assert.strictEqual(second.inputs.state.weight, 5);
+        assert.deepStrictEqual(second.inputs.trackImages, { blue: "goship:1.0.0", green: "goship:1.1.0" });
+        const d = await p.diff!("id", created.outs, second.inputs);
+        assert.strictEqual(d.changes, true);
+        const updated = await p.update!("id", created.outs, second.inputs);
+        assert.strictEqual(updated.outs!.state.candidateVersion, "1.1.0");
+
+        const jump = await p.check!(updated.outs, desired("1.1.0", 2));
+        assert.strictEqual(jump.failures?.length, 1);
+        assert.match(jump.failures![0].reason, /release 1\.1\.0 is at step/);
+
+        const same = await p.check!(updated.outs, desired("1.1.0", 0));
+        const noop = await p.diff!("id", updated.outs, same.inputs);
+        assert.strictEqual(noop.changes, false, "unchanged config must be a no-op");
+    });
+
+    it("keeps a track's image until that track gets a new version", async () => {
+        const p = releaseProvider;
+        const a = (await p.check!({}, desired("1.0.0"))).inputs;
+        const b = (await p.check!(a, { ...desired("1.1.0", 0), imageRef: "registry/app@sha256:bbb" })).inputs;
+        assert.strictEqual(b.trackImages.blue, "goship:1.0.0");
+        assert.strictEqual(b.trackImages.green, "registry/app@sha256:bbb");
+        // A rebuilt candidate image (same version, new digest) rolls only the candidate.
+        const c = (await p.check!(b, { ...desired("1.1.0", 1), imageRef: "registry/app@sha256:ccc" })).inputs;
+        assert.deepStrictEqual(c.trackImages, { blue: "goship:1.0.0", green: "registry/app@sha256:ccc" });
+    });
+});
+
+describe("release replica math", () => {
+    const cases: Array<[Parameters<typeof trackReplicas>, number | undefined]> = [
+        [["stable", "canary", 0, 3, true], undefined],
+        [["stable", "canary", 0, 3, false], 3],
+        [["candidate", "canary", 5, 3, true], 1],
+        [["candidate", "canary", 20, 3, true], 1],
+        [["candidate", "canary", 50, 3, true], 2],
+        [["candidate", "canary", 50, 10, false], 5],
+        [["candidate", "canary", 51, 10, false], 6],
+        [["candidate", "blueGreen", 0, 4, false], 4],
+        [["warm", "blueGreen", 100, 4, false], 4],
+        [["idle", "canary", 0, 4, false], 0],
+    ];
+    for (const [args, expected] of cases) {
+        it(`${args[0]} ${args[1]} at ${args[2]}% of ${args[3]}${args[4] ? " (HPA)" : ""} → ${expected}`, () => {
+            assert.strictEqual(trackReplicas(...args), expected);
+        });
+    }
+});
+
+describe("nginx router", () => {
+    it("builds canary annotations: weight, header (value or pattern), cookie", () => {
+        assert.deepStrictEqual(canaryAnnotations(20), {
+            "nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": "20",
+        });
+        assert.deepStrictEqual(canaryAnnotations(5, { header: "X-Canary", headerValue: "always", cookie: "canary" }), {
+            "nginx.ingress.kubernetes.io/canary": "true",
+            "nginx.ingress.kubernetes.io/canary-weight": "5",
+            "nginx.ingress.kubernetes.io/canary-by-header": "X-Canary",
+            "nginx.ingress.kubernetes.io/canary-by-header-value": "always",
+            "nginx.ingress.kubernetes.io/canary-by-cookie": "canary",
+        });
+        assert.strictEqual(canaryAnnotations(5, { header: "X-Canary", headerPattern: "^(qa|dev)$" })["nginx.ingress.kubernetes.io/canary-by-header-pattern"], "^(qa|dev)$");
+        assert.throws(() => canaryAnnotations(101), /canary weight must be an integer in \[0, 100\], got 101/);
+        assert.throws(() => canaryAnnotations(2.5), /got 2.5/);
+    });
+
+    it("refuses an unknown router instead of falling back", () => {
+        assert.throws(() => routerFor("traefik"), /unknown router "traefik"; known routers: nginx/);
+    });
+});
