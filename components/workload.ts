@@ -60,6 +60,9 @@ export class GoWorkload extends pulumi.ComponentResource {
         super("goship:index:GoWorkload", name, {}, opts);
         const objectName = `${args.appName}-${args.track}`;
         this.selector = trackSelector(args.appName, args.track);
+        // Children inherit the component's dependsOn: the release orders a whole track
+        // (e.g. "scale down after traffic moved"), and that must reach the Deployment.
+        const child = { parent: this, dependsOn: opts?.dependsOn };
         const awaitAnnotations: Record<string, string> = args.skipAwait ? { "pulumi.com/skipAwait": "true" } : {};
         const metaLabels = pulumi.output(args.role ?? "").apply((role) => ({
             ...appLabels(args.appName),
@@ -102,7 +105,7 @@ export class GoWorkload extends pulumi.ComponentResource {
                     spec: podSpec,
                 },
             },
-        }, { parent: this });
+        }, child);
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { name: objectName, namespace: args.namespace, labels: metaLabels, annotations: awaitAnnotations },
@@ -111,14 +114,14 @@ export class GoWorkload extends pulumi.ComponentResource {
                 selector: this.selector,
                 ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
             },
-        }, { parent: this });
+        }, child);
 
         this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
             metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },
             // maxUnavailable (not minAvailable) always leaves one voluntary disruption, so
             // node drains never block, whatever the HPA has scaled to.
             spec: { maxUnavailable: 1, selector: { matchLabels: this.selector } },
-        }, { parent: this });
+        }, child);
 
         this.deploymentName = this.deployment.metadata.name;
         this.serviceName = this.service.metadata.name;

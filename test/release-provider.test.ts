@@ -24,9 +24,9 @@ async function loadSerialized(): Promise<pulumi.dynamic.ResourceProvider> {
     const file = path.join(dir, "provider.js");
     fs.writeFileSync(file, sf.text);
     // A fresh module: nothing of this test's module graph is shared with it.
+    // As the dynamic provider host does: the module's export is the provider itself.
     const mod = require(file);
-    const handler = mod[sf.exportName];
-    return handler();
+    return mod[sf.exportName];
 }
 
 describe("release provider", function () {

@@ -7,7 +7,7 @@ import { GoWorkload, GoWorkloadArgs, trackSelector } from "../workload";
 import { ReleaseInputs, ReleaseOutputs, releaseProvider } from "./provider";
 import { trackReplicas } from "./replicas";
 import { MatchRoute, routerFor } from "./router";
-import type { ReleaseState, Track, TrackRole } from "./strategy";
+import type { ReleaseState as ReleaseStateData, Track, TrackRole } from "./strategy";
 
 const TRACKS: Track[] = ["blue", "green"];
 
@@ -40,9 +40,9 @@ export interface ReleaseArgs {
     now?: string;
 }
 
-/** A dynamic resource holding the release state in Pulumi state. */
-export class ReleaseState extends pulumi.dynamic.Resource {
-    declare public readonly state: pulumi.Output<import("./strategy").ReleaseState>;
+/** The dynamic resource holding the release state in Pulumi state. */
+export class ReleaseRecord extends pulumi.dynamic.Resource {
+    declare public readonly state: pulumi.Output<ReleaseStateData>;
     declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
     declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
     declare public readonly status: pulumi.Output<string>;
@@ -55,13 +55,18 @@ export class ReleaseState extends pulumi.dynamic.Resource {
     }
 }
 
+/** Dependencies decided once the release state is known (dependsOn takes a promise). */
+function later(p: Promise<pulumi.Resource[]>): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {
+    return p;
+}
+
 /** Resolves an Output for ordering decisions; undefined when unknown (preview of unknowns). */
 function whenKnown<T>(o: pulumi.Output<T>): Promise<T | undefined> {
     return (o as any).promise(true);
 }
 
 /** Header/cookie routing is on only while a canary progresses, at the configured steps. */
-export function activeMatch(match: MatchConfig | undefined, state: ReleaseState): MatchRoute | undefined {
+export function activeMatch(match: MatchConfig | undefined, state: ReleaseStateData): MatchRoute | undefined {
     if (!match || state.phase !== "Progressing") return undefined;
     if (match.steps && !match.steps.includes(state.step)) return undefined;
     const { steps: _steps, ...route } = match;
@@ -78,8 +83,8 @@ export function activeMatch(match: MatchConfig | undefined, state: ReleaseState)
  * the Service and Ingresses have moved traffic away from it.
  */
 export class Release extends pulumi.ComponentResource {
-    public readonly release: ReleaseState;
-    public readonly state: pulumi.Output<import("./strategy").ReleaseState>;
+    public readonly release: ReleaseRecord;
+    public readonly state: pulumi.Output<ReleaseStateData>;
     public readonly status: pulumi.Output<string>;
     public readonly tracks: Record<Track, GoWorkload>;
     public readonly mainService: k8s.core.v1.Service;
@@ -101,7 +106,7 @@ export class Release extends pulumi.ComponentResource {
             ...(s.analysis ? { analysis: s.analysis } : {}),
             ...(args.now ? { now: args.now } : {}),
         };
-        this.release = new ReleaseState(`${name}-release`, inputs, { parent: this });
+        this.release = new ReleaseRecord(`${name}-release`, inputs, { parent: this });
         this.state = this.release.state;
         this.status = this.release.status;
         const roles = this.release.roles;
@@ -112,7 +117,7 @@ export class Release extends pulumi.ComponentResource {
 
         const tracks = {} as Record<Track, GoWorkload>;
         for (const t of TRACKS) {
-            const role = roles.apply((r) => r[t]);
+            const role = roles.apply((r: Record<Track, TrackRole>) => r[t]);
             const version = this.state.apply((st) => st.trackVersions[t] ?? st.stableVersion);
             tracks[t] = new GoWorkload(`${app}-${t}`, {
                 ...args.track,
@@ -129,14 +134,14 @@ export class Release extends pulumi.ComponentResource {
             }, {
                 parent: this,
                 // A track leaving service scales down only after traffic has moved away.
-                dependsOn: whenKnown(role).then((r) => (r === "idle" ? routingObjects : [])),
+                dependsOn: later(whenKnown(role).then((r) => (r === "idle" ? routingObjects : []))),
             });
         }
         this.tracks = tracks;
 
         const stableTrack = this.state.apply((st) => st.stableTrack);
         const otherTrack = stableTrack.apply((t): Track => (t === "blue" ? "green" : "blue"));
-        const stableWorkload = whenKnown(stableTrack).then((t) => (t ? [tracks[t]] : []));
+        const stableWorkload = whenKnown(stableTrack).then((t): pulumi.Resource[] => (t ? [tracks[t]] : []));
 
         this.mainService = new k8s.core.v1.Service(`${app}-main`, {
             metadata: { name: app, namespace: args.namespace, labels: args.labels },
@@ -145,7 +150,7 @@ export class Release extends pulumi.ComponentResource {
                 selector: stableTrack.apply((t) => trackSelector(app, t)),
                 ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
             },
-        }, { parent: this, dependsOn: stableWorkload });
+        }, { parent: this, dependsOn: later(stableWorkload) });
         const routing: pulumi.Resource[] = [this.mainService];
 
         if (s.strategy === "blueGreen") {
@@ -160,7 +165,7 @@ export class Release extends pulumi.ComponentResource {
             }, { parent: this }));
         }
 
-        const candidateWorkload = whenKnown(pulumi.all([otherTrack, roles])).then((v) =>
+        const candidateWorkload = whenKnown(pulumi.all([otherTrack, roles])).then((v): pulumi.Resource[] =>
             v && v[1][v[0]] === "candidate" ? [tracks[v[0]]] : []);
         const specs = routerFor(args.router ?? "nginx").routes({
             appName: app,
@@ -179,10 +184,10 @@ export class Release extends pulumi.ComponentResource {
             spec: spec.spec,
         }, {
             parent: this,
-            dependsOn: Promise.all([
-                spec.role === "canary" ? candidateWorkload : Promise.resolve([]),
-                Promise.resolve([this.mainService]),
-            ]).then(([a, b]) => [...a, ...b, ...(args.controller ? [args.controller] : [])]),
+            // The canary weight moves only once the candidate's pods are ready; every
+            // Ingress waits for the controller (its admission webhook must answer).
+            dependsOn: later((spec.role === "canary" ? candidateWorkload : Promise.resolve<pulumi.Resource[]>([]))
+                .then((a): pulumi.Resource[] => [...a, this.mainService, ...(args.controller ? [args.controller] : [])])),
         }));
         routing.push(...this.ingresses);
         routed(routing);

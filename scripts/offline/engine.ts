@@ -3,9 +3,7 @@
 // the provider's check/diff/update exactly as the Pulumi engine does for a dynamic
 // resource. A refused transition fails the run and leaves the stored state untouched.
 import * as path from "path";
-import { ROOT, RunResult, runProgram, T } from "./program";
-
-export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
+import { RELEASE_TYPE, ROOT, RunResult, runProgram, T } from "./program";
 
 /** The release provider refused the config edit (the preview would fail with this message). */
 export class RefusedTransition extends Error {

@@ -9,6 +9,19 @@ import * as YAML from "yaml";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
+/** The type token of goship's release resource (a dynamic resource). */
+export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
+
+/** A first deploy of the release resource, as the engine would run it with no prior state. */
+async function createRelease(inputs: any): Promise<{ id: string; state: any }> {
+    const { __provider, ...news } = inputs;
+    const provider = require(path.join(ROOT, "components/release/provider.ts")).releaseProvider;
+    const checked = await provider.check(undefined, news);
+    if (checked.failures?.length) throw new Error(checked.failures.map((f: any) => f.reason).join("; "));
+    const created = await provider.create(checked.inputs);
+    return { id: created.id, state: created.outs };
+}
+
 export interface Registered {
     type: string;
     name: string;
@@ -173,13 +186,14 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
             let answer: { id?: string; state?: any } | undefined;
             try {
                 answer = opts.onNewResource ? await opts.onNewResource({ ...args, inputs }) : undefined;
+                if (answer === undefined && args.type === RELEASE_TYPE) answer = await createRelease(inputs);
             } catch (e) {
                 failures.push(e as Error);
                 throw e;
             }
             const state = answer?.state ?? mockState({ ...args, inputs });
             resources.push({
-                type: args.type, name: args.name, urn: args.urn ?? urn, inputs, outputs: state, secretPaths,
+                type: args.type, name: args.name, urn, inputs, outputs: state, secretPaths,
                 provider: args.provider,
             });
             return { id: answer?.id ?? `${args.name}-id`, state: args.inputs && answer?.state === undefined ? { ...args.inputs, ...state } : state };
