@@ -36,7 +36,7 @@ export interface GoWorkloadArgs {
     secretName?: pulumi.Input<string>;
     /** Put on the pod template so a config change rolls the pods. */
     checksums?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Rolling-update knobs. @default maxSurge "25%", maxUnavailable 1 (0 when the track has one replica) */
+    /** Rolling-update knobs. @default maxSurge "25%", maxUnavailable 1 (0 when the track has exactly one replica, so it never drops to none) */
     maxSurge?: pulumi.Input<string | number>;
     maxUnavailable?: pulumi.Input<string | number>;
     /** Skip the provider's readiness wait (the real-engine test tier has no kubelet). @default false */
@@ -81,7 +81,7 @@ export class GoWorkload extends pulumi.ComponentResource {
         });
         const replicas = args.replicas === undefined ? undefined : pulumi.output(args.replicas);
         const maxUnavailable = args.maxUnavailable ??
-            (replicas ? replicas.apply((r) => (r <= 1 ? 0 : 1)) : 1);
+            (replicas ? replicas.apply((r) => (r === 1 ? 0 : 1)) : 1);
 
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
             metadata: { name: objectName, namespace: args.namespace, labels: metaLabels, annotations: awaitAnnotations },

@@ -125,9 +125,10 @@ export class Release extends pulumi.ComponentResource {
                 track: t,
                 role,
                 namespace: args.namespace,
-                // A track whose image was never recorded runs the version's tag.
-                image: pulumi.all([this.release.trackImages, version]).apply(([images, v]) =>
-                    images?.[t] ?? `${args.imageRepository}:${v}`),
+                // A track that never ran a version idles at 0 replicas with the stable image
+                // (pinned like it); the version's tag is the last resort.
+                image: pulumi.all([this.release.trackImages, this.state, version]).apply(([images, st, v]) =>
+                    images?.[t] ?? images?.[st.stableTrack] ?? `${args.imageRepository}:${v}`),
                 version,
                 replicas: pulumi.all([role, this.state]).apply(([r, st]) =>
                     trackReplicas(r, st.strategy, st.weight, base, autoscaled)) as pulumi.Output<number>,

@@ -1,0 +1,10 @@
+// Every goship policy, in one explicit list (no registration by import side effect).
+// Imported by the pack (index.ts), the offline runner (run.ts) and the tests.
+import { networkPolicies } from "./network";
+import { releasePolicies } from "./release";
+import { stackPolicies } from "./stack";
+import { workloadPolicies } from "./workload";
+
+export const resourcePolicies = [...workloadPolicies, ...networkPolicies, ...releasePolicies];
+export { stackPolicies };
+export const policies = [...resourcePolicies, ...stackPolicies];
