@@ -321,3 +321,21 @@ describe("policies", () => {
         });
     });
 });
+
+describe("policy README", () => {
+    it("lists every policy with its dev and prod level", () => {
+        const fs = require("fs");
+        const path = require("path");
+        const { levelOf } = require("../../policy/run");
+        const readme: string = fs.readFileSync(path.join(__dirname, "../../policy/README.md"), "utf8");
+        const dev = require("../../policy/config/dev.json");
+        const prod = require("../../policy/config/prod.json");
+        for (const p of P.policies) {
+            const row = readme.split("\n").find((l) => l.startsWith(`| \`${p.name}\` |`));
+            assert.ok(row, `README lacks a row for ${p.name}`);
+            const cells = row!.split(" | ");
+            assert.ok(cells[3].startsWith(levelOf(dev, p.name, p.enforcementLevel).level), `${p.name} dev level in README`);
+            assert.ok(cells[4].startsWith(levelOf(prod, p.name, p.enforcementLevel).level), `${p.name} prod level in README`);
+        }
+    });
+});
