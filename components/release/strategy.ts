@@ -208,7 +208,7 @@ function rollback(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition 
 
 function abortFrom(prev: ReleaseState, ctx: Ctx, analysis?: AnalysisOutcome): Transition {
     if (prev.phase === "Switched") return switchBack(prev, ctx, "abort");
-    return moved(prev, { ...prev, weight: 0, phase: "Aborted" }, ctx, "abort", prev.candidateVersion!, prev.stableVersion,
+    return moved(prev, { ...prev, step: -1, weight: 0, phase: "Aborted" }, ctx, "abort", prev.candidateVersion!, prev.stableVersion,
         `abort ${prev.candidateVersion}: weight ${prev.weight}% → 0%, ${otherTrack(prev.stableTrack)} scaled down`, analysis);
 }
 
