@@ -57,6 +57,18 @@ describe("release provider", function () {
         assert.strictEqual(noop.changes, false, "unchanged config must be a no-op");
     });
 
+    it("diff reports exactly the changed fields of an advance", async () => {
+        const { changedFields } = require("../components/release/provider");
+        const p = releaseProvider;
+        const a = (await p.check!({}, desired("1.0.0"))).inputs;
+        const b = (await p.check!(a, desired("1.1.0", 0))).inputs;
+        const c = (await p.check!(b, desired("1.1.0", 1))).inputs;
+        const fields: string[] = changedFields(b, c);
+        assert.deepStrictEqual(fields.filter((f) => !f.startsWith("state.history")), ["desired.step", "state.step", "state.weight", "status"]);
+        assert.ok(fields.includes("state.history[3]") || fields.some((f) => f.startsWith("state.history")), "the new history entry");
+        assert.deepStrictEqual(changedFields(c, { ...c, now: "later" }), [], "the clock alone is no change");
+    });
+
     it("keeps a track's image until that track gets a new version", async () => {
         const p = releaseProvider;
         const a = (await p.check!({}, desired("1.0.0"))).inputs;

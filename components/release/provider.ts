@@ -73,6 +73,22 @@ export async function computeRelease(olds: Partial<ReleaseOutputs> | undefined, 
     };
 }
 
+/**
+ * Fields that never make a change on their own (the clock, the serialized provider).
+ * A plain array: closure serialization cannot carry a captured Set (the round-trip test
+ * caught that).
+ */
+const IGNORED = ["now", "__provider", "lastTransition"];
+
+/** Dotted paths of the leaf values that differ between the stored and the new outputs. */
+export function changedFields(olds: any, news: any, at = ""): string[] {
+    if (JSON.stringify(olds) === JSON.stringify(news)) return [];
+    const isObj = (v: any) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (!isObj(olds) || !isObj(news)) return [at];
+    const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((k) => !(at === "" && IGNORED.includes(k))).sort();
+    return keys.flatMap((k) => changedFields(olds[k], news[k], at ? `${at}.${k}` : k));
+}
+
 export const releaseProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: any, news: any) {
         const r = await computeRelease(olds, news);
@@ -80,10 +96,10 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider = {
         return { inputs: r.outputs };
     },
 
+    // The dynamic-provider host forwards only changes/replaces to the engine, which then
+    // draws the property diff itself; changedFields is what tests and the renderer show.
     async diff(_id: string, olds: any, news: any) {
-        const keys = ["state", "trackImages", "roles", "status", "desired", "imageRef", "analysis"];
-        const changes = keys.filter((k) => JSON.stringify(olds?.[k]) !== JSON.stringify(news?.[k]));
-        return { changes: changes.length > 0, replaces: [], deleteBeforeReplace: false, stables: [] };
+        return { changes: changedFields(olds, news).length > 0, replaces: [], deleteBeforeReplace: false };
     },
 
     async create(inputs: any) {
