@@ -107,6 +107,7 @@ async function main(): Promise<number> {
 
     const engine = new MockEngine(args.stack);
     engine.stored = prev?.release;
+    engine.skipProviderSerialization = true;
     const done = progress(`rendering stack ${args.stack}`);
     let result;
     try {

@@ -28,6 +28,9 @@ export class MockEngine {
     public last?: UpResult;
     private clock = Date.parse("2026-11-24T10:00:00Z");
 
+    /** Passed to runProgram (the renderer skips the provider's closure serialization). */
+    public skipProviderSerialization = false;
+
     constructor(readonly stack: string, initial: Record<string, unknown> = {}) {
         this.config = { ...initial };
     }
@@ -47,6 +50,7 @@ export class MockEngine {
         const result = await runProgram({
             stack: this.stack,
             overrides: config,
+            skipProviderSerialization: this.skipProviderSerialization,
             onNewResource: async (args) => {
                 if (args.type !== RELEASE_TYPE) return undefined;
                 const { __provider, ...news } = args.inputs;

@@ -1,0 +1,68 @@
+// The README tells the truth: its quick start, its scripts, its config commands and its
+// offline release rehearsal (run line by line, exactly as written).
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../components/config/schema";
+import { loadStackConfig, ROOT, setPath } from "./harness";
+
+const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const blocks = [...readme.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
+const commands = (block: string) => block.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter((l) => l && !l.startsWith("#"));
+
+describe("README", function () {
+    this.timeout(180_000);
+
+    it("starts with a two-command quick start: the main job and the tests", () => {
+        assert.deepStrictEqual(commands(blocks[0]), ["npm ci && npm run render -- --stack dev", "npm test"]);
+    });
+
+    it("names only npm scripts that exist", () => {
+        const scripts = Object.keys(require(path.join(ROOT, "package.json")).scripts);
+        const docs = readme + fs.readFileSync(path.join(ROOT, "policy/README.md"), "utf8");
+        for (const m of docs.matchAll(/npm run ([\w:-]+)/g)) assert.ok(scripts.includes(m[1]), `npm run ${m[1]} is not a script`);
+    });
+
+    it("documents `pulumi config set` commands whose keys and values the config accepts", () => {
+        const sets = readme.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("pulumi config set"));
+        assert.ok(sets.length >= 20, `found ${sets.length}`);
+        // Applied in order, like a user running them one after another on the dev stack.
+        const { config } = loadStackConfig("dev");
+        const raw: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(config)) raw[k] = /^[{[]/.test(v) ? JSON.parse(v) : v;
+        for (const line of sets) {
+            const words = line.split(/\s+/).slice(3).filter((w, i, all) => !w.startsWith("-") && all[i - 1] !== "-s");
+            const [key, value] = words;
+            setPath(raw, `goship:${key}`, value.replace(/^'|'$/g, ""));
+            const parsed: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(raw)) parsed[k.replace(/^goship:/, "")] = v;
+            assert.doesNotThrow(() => parseConfig(parsed, "dev"), line);
+        }
+    });
+
+    it("runs the offline release rehearsal exactly as written", () => {
+        const rehearsal = blocks.find((b) => b.includes("--state out/dev/state.json"));
+        assert.ok(rehearsal, "the rehearsal block");
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "goship-readme-"));
+        // Relative paths (out/…) land in a scratch directory; the project is the npm prefix.
+        const transcript: string[] = [];
+        try {
+            for (const line of commands(rehearsal!)) {
+                const args = line.replace(/^npm run render -- /, "").split(/\s+/);
+                const r = spawnSync("npm", ["run", "--silent", "--prefix", ROOT, "render", "--", ...args.map((a) => (a.startsWith("out") ? path.join(cwd, a) : a))],
+                    { cwd, encoding: "utf8" });
+                assert.strictEqual(r.status, 0, `${line}\n${r.stdout}\n${r.stderr}`);
+                transcript.push(r.stdout);
+            }
+        } finally {
+            fs.rmSync(cwd, { recursive: true, force: true });
+        }
+        assert.match(transcript[1], /weight 0% → 5%/);
+        assert.match(transcript[3], /abort 1\.1\.0: weight 20% → 0%/);
+        assert.match(transcript[4], /retry canary 1\.1\.0/);
+        assert.match(transcript[7], /promote 1\.1\.0/);
+        assert.match(transcript[8], /roll back 1\.1\.0 → 1\.0\.0/);
+    });
+});
