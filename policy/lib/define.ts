@@ -25,8 +25,17 @@ interface Common {
 export type ResourceCheck = (props: any, knobs: any, report: (message: string) => void, res: { name: string; type: string }) => void;
 export type StackCheck = (resources: Res[], knobs: any, report: (message: string, urn?: string) => void) => void;
 
-function schemaOf(knobs?: Knobs) {
-    return knobs ? { properties: knobs } : undefined;
+/** What every policy declares, with the config schema built from its knobs. */
+function metadata(p: Common) {
+    return {
+        name: p.name,
+        description: p.description,
+        severity: p.severity,
+        remediationSteps: p.remediationSteps,
+        enforcementLevel: p.enforcementLevel ?? "advisory",
+        configSchema: p.knobs ? { properties: p.knobs } : undefined,
+        knobs: p.knobs,
+    };
 }
 
 /** Applies the knobs' defaults under the configured values (the engine does the same). */
@@ -51,13 +60,7 @@ type K8sClass = { new (...args: any[]): any; __pulumiType?: string };
 
 export function resourcePolicy(p: Common & { kinds: K8sClass[]; check: ResourceCheck }): GoshipResourcePolicy {
     return {
-        name: p.name,
-        description: p.description,
-        severity: p.severity,
-        remediationSteps: p.remediationSteps,
-        enforcementLevel: p.enforcementLevel ?? "advisory",
-        configSchema: schemaOf(p.knobs),
-        knobs: p.knobs,
+        ...metadata(p),
         check: p.check,
         types: p.kinds.map((k) => (k as any).__pulumiType as string),
         validateResource: p.kinds.map((cls) => validateResourceOfType(cls as any, (props: any, args, report: ReportViolation) =>
@@ -67,13 +70,7 @@ export function resourcePolicy(p: Common & { kinds: K8sClass[]; check: ResourceC
 
 export function stackPolicy(p: Common & { check: StackCheck }): GoshipStackPolicy {
     return {
-        name: p.name,
-        description: p.description,
-        severity: p.severity,
-        remediationSteps: p.remediationSteps,
-        enforcementLevel: p.enforcementLevel ?? "advisory",
-        configSchema: schemaOf(p.knobs),
-        knobs: p.knobs,
+        ...metadata(p),
         checkStack: p.check,
         validateStack: (args, report) => p.check(
             args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.props })),

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { TYPES } from "../../policy/lib/k8s";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -277,18 +278,9 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     };
 }
 
+/** Type tokens: the Kubernetes kinds the policies know, plus the other resources goship registers. */
 export const T = {
-    Namespace: "kubernetes:core/v1:Namespace",
-    ConfigMap: "kubernetes:core/v1:ConfigMap",
-    Secret: "kubernetes:core/v1:Secret",
-    Service: "kubernetes:core/v1:Service",
-    ResourceQuota: "kubernetes:core/v1:ResourceQuota",
-    LimitRange: "kubernetes:core/v1:LimitRange",
-    Deployment: "kubernetes:apps/v1:Deployment",
-    Ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-    NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    HPA: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-    PDB: "kubernetes:policy/v1:PodDisruptionBudget",
+    ...TYPES,
     Chart: "kubernetes:helm.sh/v4:Chart",
     Image: "docker:index/image:Image",
 } as const;
