@@ -66,3 +66,21 @@ describe("README", function () {
         assert.match(transcript[8], /roll back 1\.1\.0 → 1\.0\.0/);
     });
 });
+
+describe("README component example", function () {
+    this.timeout(60_000);
+
+    it("runs under the mock runtime and creates what the table says", async () => {
+        const { runProgram, T } = require("./harness");
+        const ts = require("typescript");
+        const snippet = /```ts\n([\s\S]*?)```/.exec(readme)![1];
+        const js = ts.transpileModule(snippet, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+        const components = require("../components");
+        const program = () => new Function("require", "exports", js)((m: string) => (m === "goship/components" ? components : require(m)), {});
+        const r = await runProgram({ stack: "dev", program });
+        assert.strictEqual(r.get(T.Deployment, "shop-blue").inputs.metadata.namespace, "shop");
+        assert.strictEqual(r.get(T.HPA, "shop").inputs.spec.scaleTargetRef.name, "shop-blue");
+        assert.strictEqual(r.get(T.Namespace, "shop").inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.ok(!("replicas" in r.get(T.Deployment, "shop-blue").inputs.spec), "omitted replicas under the HPA");
+    });
+});
