@@ -17,16 +17,16 @@ const desired = (version: string, step = 0, extra: Record<string, unknown> = {})
     now: "2026-11-24T10:00:00.000Z",
 });
 
-/** Serializes the provider like the SDK does for a dynamic resource and loads it back. */
+/** Serializes the provider like pulumi.dynamic.Resource does and loads it like the provider host. */
 async function loadSerialized(): Promise<pulumi.dynamic.ResourceProvider> {
-    const sf = await pulumi.runtime.serializeFunction(() => releaseProvider, { allowSecrets: false, isFactoryFunction: true });
+    const sf = await pulumi.runtime.serializeFunction(() => releaseProvider, { allowSecrets: true });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goship-provider-"));
     const file = path.join(dir, "provider.js");
     fs.writeFileSync(file, sf.text);
-    // A fresh module: nothing of this test's module graph is shared with it.
-    // As the dynamic provider host does: the module's export is the provider itself.
+    // A fresh module (nothing of this test's module graph is shared with it); the host
+    // calls the exported factory: requireFromString(text).handler().
     const mod = require(file);
-    return mod[sf.exportName];
+    return mod[sf.exportName]();
 }
 
 describe("release provider", function () {

@@ -89,11 +89,19 @@ export function changedFields(olds: any, news: any, at = ""): string[] {
     return keys.flatMap((k) => changedFields(olds[k], news[k], at ? `${at}.${k}` : k));
 }
 
+/**
+ * The provider host sends results as protobuf Structs, which cannot carry `undefined`
+ * ("Unexpected struct type"): absent optional fields are dropped before they leave.
+ */
+function wire<T>(value: T): T {
+    return JSON.parse(JSON.stringify(value));
+}
+
 export const releaseProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: any, news: any) {
         const r = await computeRelease(olds, news);
         if (!r.ok) return { failures: [{ property: "desired", reason: r.reason }] };
-        return { inputs: r.outputs };
+        return { inputs: wire(r.outputs) };
     },
 
     // The dynamic-provider host forwards only changes/replaces to the engine, which then
@@ -103,11 +111,11 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     async create(inputs: any) {
-        return { id: `release-${inputs.state.history[0]?.at ?? "0"}`, outs: inputs };
+        return { id: `release-${inputs.state.history[0]?.at ?? "0"}`, outs: wire(inputs) };
     },
 
     async update(_id: string, _olds: any, news: any) {
-        return { outs: news };
+        return { outs: wire(news) };
     },
 
     async read(id: string, props: any) {
