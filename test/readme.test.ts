@@ -84,3 +84,18 @@ describe("README component example", function () {
         assert.ok(!("replicas" in r.get(T.Deployment, "shop-blue").inputs.spec), "omitted replicas under the HPA");
     });
 });
+
+describe("README policy table", () => {
+    it("lists every policy with the same levels as policy/README.md", () => {
+        const { policies } = require("../policy/policies");
+        const { levelOf } = require("../policy/run");
+        const dev = require("../policy/config/dev.json");
+        const prod = require("../policy/config/prod.json");
+        for (const p of policies) {
+            const row = readme.split("\n").find((l) => l.startsWith(`| \`${p.name}\` |`));
+            assert.ok(row, `README lacks ${p.name}`);
+            assert.strictEqual(row, `| \`${p.name}\` | ${levelOf(dev, p.name, p.enforcementLevel).level} | ${levelOf(prod, p.name, p.enforcementLevel).level} |`);
+        }
+        assert.match(readme, new RegExp(`${policies.length} policies`));
+    });
+});
