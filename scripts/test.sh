@@ -8,17 +8,17 @@ export GOSHIP_SUMMARY_FILE=$summary
 status=0
 
 echo "== type-check (tsc --noEmit)"
-if npx --no-install tsc --noEmit -p tsconfig.json; then
+if npm run --silent typecheck; then
     echo "typecheck 1 0" >>"$summary"
 else
     echo "typecheck 0 1" >>"$summary"; status=1
 fi
 
 echo "== go test -race ./... (app/)"
-(cd app && go test -race -count=1 -json ./... 2>&1) | node scripts/go-test-summary.js || status=1
+GO_TEST_FLAGS=-json npm run --silent test:go 2>&1 | node scripts/go-test-summary.js || status=1
 
 echo "== mocha"
-npx --no-install mocha --reporter scripts/mocha-summary-reporter.js || status=1
+npm run --silent test:node -- --reporter scripts/mocha-summary-reporter.js || status=1
 
 passed=0; failed=0
 while read -r part p f; do

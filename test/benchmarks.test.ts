@@ -1,0 +1,33 @@
+// The benchmark scripts run (tiny sizes) and print their figures. Nothing here times
+// anything: the figures are for people, see the closing notes.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { ROOT } from "./harness";
+
+function npmRun(script: string, ...args: string[]): string {
+    const r = spawnSync("npm", ["run", "--silent", script, "--", ...args], { cwd: ROOT, encoding: "utf8" });
+    assert.strictEqual(r.status, 0, `${script}: ${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+}
+
+describe("benchmark scripts", function () {
+    this.timeout(180_000);
+
+    it("bench:app prints req/s and p50/p99 of both chains and the ratio", () => {
+        const out = npmRun("bench:app", "-n", "2000", "-rounds", "1");
+        assert.match(out, /bare net\/http\s+:\s+\d+ req\/s\s+p50 \S+\s+p99 \S+\s+failed 0/);
+        assert.match(out, /full goship chain :\s+\d+ req\/s\s+p50 \S+\s+p99 \S+\s+failed 0/);
+        assert.match(out, /ratio full\/bare req\/s: \d\.\d{3}x/);
+    });
+
+    it("bench:policy prints resources/s", () => {
+        assert.match(npmRun("bench:policy", "600"), /policy pack over 600 resources: [\d.]+ s, \d+ resources\/s, 0 violations/);
+    });
+
+    it("bench:render prints both medians and the ratio", () => {
+        const out = npmRun("bench:render", "1");
+        assert.match(out, /bare require\('@pulumi\/kubernetes'\): median \d+ ms/);
+        assert.match(out, /render --stack prod \(cold process\):\s+median \d+ ms/);
+        assert.match(out, /ratio render \/ bare require: [\d.]+x/);
+    });
+});
