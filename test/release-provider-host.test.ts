@@ -4,7 +4,6 @@
 // Structs, closure capture) show up here and nowhere in the mock runtime.
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
-import * as path from "path";
 import * as readline from "readline";
 import * as pulumi from "@pulumi/pulumi";
 import { releaseProvider } from "../components/release/provider";
