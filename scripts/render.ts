@@ -128,10 +128,11 @@ async function main(): Promise<number> {
         objects[file] = obj;
     }
     for (const [file, obj] of Object.entries(objects)) fs.writeFileSync(path.join(outDir, file), toYaml(obj));
+    const summary = nonKubernetesSummary(result);
     fs.writeFileSync(path.join(outDir, "_summary.yaml"), toYaml({
         stack: args.stack,
         release: { status: result.release.status, state: result.release.state },
-        ...nonKubernetesSummary(result),
+        ...summary,
     }));
     const stateFile: StateFile = { format: STATE_FORMAT, stack: args.stack, release: result.release, objects };
     fs.writeFileSync(path.join(outDir, "state.json"), JSON.stringify(stateFile, null, 2) + "\n");
@@ -140,8 +141,8 @@ async function main(): Promise<number> {
     for (const o of Object.values(objects)) byKind[o.kind] = (byKind[o.kind] ?? 0) + 1;
     console.log(`stack ${args.stack}: ${Object.keys(objects).length} Kubernetes objects in ${path.relative(process.cwd(), outDir) || "."}/`);
     console.log(`  ${Object.entries(byKind).sort().map(([k, n]) => `${k} ${n}`).join(", ")}`);
-    for (const c of nonKubernetesSummary(result).helmCharts) console.log(`  helm chart ${c.chart} ${c.version} (${c.namespace})`);
-    for (const i of nonKubernetesSummary(result).images) console.log(`  image ${i.imageName} (${i.push ? "built and pushed" : "built, not pushed"})`);
+    for (const c of summary.helmCharts) console.log(`  helm chart ${c.chart} ${c.version} (${c.namespace})`);
+    for (const i of summary.images) console.log(`  image ${i.imageName} (${i.push ? "built and pushed" : "built, not pushed"})`);
     printTransition(prev, result.release, prev?.objects ?? {}, objects);
     console.log(`state written to ${path.relative(process.cwd(), path.join(outDir, "state.json"))} (pass it with --state to rehearse the next step)`);
 

@@ -147,19 +147,22 @@ export function urnToKey(urn: string): string {
     return `${type}::${name}`;
 }
 
-/** Mock outputs for the few resources whose outputs the program reads. */
-function mockState(args: pulumi.runtime.MockResourceArgs): any {
-    const inputs = args.inputs ?? {};
-    if (args.type === "docker:index/image:Image") {
-        const name: string = inputs.imageName ?? "";
+/**
+ * Outputs the mock adds to a resource's inputs: the pushed image digest, and a name for
+ * Kubernetes objects that did not set one. Everything else echoes the inputs (with their
+ * secret envelopes, so secret inputs stay secret outputs).
+ */
+function mockExtras(type: string, name: string, inputs: any): any {
+    if (type === "docker:index/image:Image") {
+        const imageName: string = inputs.imageName ?? "";
         const push = inputs.skipPush !== true;
         const digest = require("crypto").createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
-        return { ...inputs, repoDigest: push ? `${name.replace(/:[^/:]+$/, "")}@sha256:${digest}` : "" };
+        return { repoDigest: push ? `${imageName.replace(/:[^/:]+$/, "")}@sha256:${digest}` : "" };
     }
-    if (args.type.startsWith("kubernetes:") && inputs.metadata) {
-        return { ...inputs, metadata: { ...inputs.metadata, name: inputs.metadata.name ?? `${args.name}-mock` } };
+    if (type.startsWith("kubernetes:") && inputs.metadata && !inputs.metadata.name) {
+        return { metadata: { ...inputs.metadata, name: `${name}-mock` } };
     }
-    return inputs;
+    return {};
 }
 
 /** Resolves an Output, rejecting (not hanging) if it fails or does not settle in time. */
@@ -205,12 +208,12 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
                 failures.push(e as Error);
                 throw e;
             }
-            const state = answer?.state ?? mockState({ ...args, inputs });
+            const extras = answer?.state === undefined ? mockExtras(args.type, args.name, inputs) : {};
             resources.push({
-                type: args.type, name: args.name, urn, inputs, outputs: state, secretPaths,
+                type: args.type, name: args.name, urn, inputs, outputs: answer?.state ?? { ...inputs, ...extras }, secretPaths,
                 provider: args.provider,
             });
-            return { id: answer?.id ?? `${args.name}-id`, state: args.inputs && answer?.state === undefined ? { ...args.inputs, ...state } : state };
+            return { id: answer?.id ?? `${args.name}-id`, state: answer?.state ?? { ...args.inputs, ...extras } };
         },
         call: (args) => args.inputs,
     }, "goship", opts.stack, opts.preview ?? false);
