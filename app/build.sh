@@ -1,10 +1,16 @@
 #!/bin/sh
-# The one definition of how the binary is built: the Dockerfile runs this script, and
-# the tests run it too, so the flags cannot drift apart.
-#   VERSION=1.4.0 COMMIT=abc123 ./build.sh [output]
+# Builds the service exactly as the Dockerfile does: the `go build` line is read from the
+# Dockerfile and run here with VERSION/COMMIT, so the flags live in one place.
+#   VERSION=1.4.0 COMMIT=abc123 sh build.sh [output, relative to app/; default bin/goship]
 set -eu
 cd "$(dirname "$0")"
 out=${1:-bin/goship}
-CGO_ENABLED=0 go build -trimpath \
-    -ldflags "-s -w -X main.version=${VERSION:-dev} -X main.commit=${COMMIT:-unknown}" \
-    -o "$out" .
+build=$(sed -n 's|^RUN \(CGO_ENABLED=0 go build .*\) -o /out/goship \.$|\1|p' Dockerfile)
+if [ -z "$build" ]; then
+    echo "build.sh: no 'RUN CGO_ENABLED=0 go build ... -o /out/goship .' line in Dockerfile" >&2
+    exit 1
+fi
+VERSION=${VERSION:-dev}
+COMMIT=${COMMIT:-unknown}
+# eval expands ${VERSION}/${COMMIT} inside the Dockerfile's quotes, as the image build does.
+eval "$build -o \"\$out\" ."

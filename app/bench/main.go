@@ -1,9 +1,10 @@
-// Command bench compares the full goship handler chain (metrics middleware, request
-// logging, readiness, the "/" handler) with a bare net/http handler returning a similar
-// JSON body: same load generator, same process, runs alternated, on 127.0.0.1 only.
-// It prints figures; it asserts nothing.
+// Command bench compares the service's full handler chain (metrics middleware, access
+// log, probes, the "/" handler) with a bare net/http handler returning a similar JSON
+// body. Both servers run in this process on 127.0.0.1 and are driven by the same load
+// generator, in alternated rounds so drift in the machine's speed hits both alike. It
+// prints figures and asserts nothing.
 //
-//	cd app && go run ./bench [-n 20000] [-c 32] [-rounds 3]
+//	cd app && go run ./bench [-n 20000] [-c 32] [-rounds 5]
 package main
 
 import (
@@ -13,15 +14,88 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sort"
+	"os"
+	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"goship/app/service"
+	"goship/app/internal/service"
 )
+
+func main() {
+	n := flag.Int("n", 20000, "requests per round and server")
+	c := flag.Int("c", 32, "concurrent keep-alive clients")
+	rounds := flag.Int("rounds", 5, "alternated rounds")
+	flag.Parse()
+	if err := bench(*n, *c, *rounds); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func bench(n, c, rounds int) error {
+	// The production defaults (LOG_LEVEL=info: the access log is on the chain but off),
+	// with log output discarded so neither side pays for a terminal.
+	cfg, err := service.LoadConfig(func(string) string { return "" }, "bench", "bench")
+	if err != nil {
+		return err
+	}
+	srv, err := service.New(cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), service.NewRegistry())
+	if err != nil {
+		return err
+	}
+	full, err := serve(srv.Handler())
+	if err != nil {
+		return err
+	}
+	srv.Probes().MarkStarted()
+	body := []byte(`{"message":"hello","version":"bench"}` + "\n")
+	bare, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	if err != nil {
+		return err
+	}
+
+	for _, url := range []string{full, bare} { // warm up connections, caches and series
+		if r := load(url, n/10, c); r.failed > 0 {
+			return fmt.Errorf("warm-up against %s: %d failed", url, r.failed)
+		}
+	}
+	var fullRuns, bareRuns []result
+	for i := range rounds {
+		// Alternate which goes first, so neither always follows the other's garbage.
+		if i%2 == 0 {
+			bareRuns = append(bareRuns, load(bare, n, c))
+			fullRuns = append(fullRuns, load(full, n, c))
+		} else {
+			fullRuns = append(fullRuns, load(full, n, c))
+			bareRuns = append(bareRuns, load(bare, n, c))
+		}
+	}
+	f, b := median(fullRuns), median(bareRuns)
+	fmt.Printf("load: %d requests per round and server, %d rounds alternated, %d keep-alive clients, 127.0.0.1, GOMAXPROCS=%d\n",
+		n, rounds, c, runtime.GOMAXPROCS(0))
+	fmt.Printf("bare net/http      %8.0f req/s  p50 %6.0fµs  p99 %6.0fµs  failed %d\n", b.rps, us(b.p50), us(b.p99), b.failed)
+	fmt.Printf("full goship chain  %8.0f req/s  p50 %6.0fµs  p99 %6.0fµs  failed %d\n", f.rps, us(f.p50), us(f.p99), f.failed)
+	fmt.Printf("ratio full/bare req/s: %.3f (target ≥ 0.90; median round of each)\n", f.rps/b.rps)
+	for i := range rounds {
+		fmt.Printf("  round %d: bare %6.0f req/s, full %6.0f req/s\n", i+1, bareRuns[i].rps, fullRuns[i].rps)
+	}
+	return nil
+}
+
+func serve(h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go func() { _ = (&http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}).Serve(ln) }()
+	return "http://" + ln.Addr().String() + "/", nil
+}
 
 type result struct {
 	rps      float64
@@ -29,24 +103,16 @@ type result struct {
 	failed   int64
 }
 
-func serve(h http.Handler) (string, func()) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }
-}
-
-// load sends n GET requests with c keep-alive workers and measures each one.
+// load sends exactly n GET requests from c keep-alive clients and times each.
 func load(url string, n, c int) result {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}}
+	tr := &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	lat := make([]time.Duration, n)
 	var next, failed atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	for w := 0; w < c; w++ {
+	for range c {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -57,61 +123,36 @@ func load(url string, n, c int) result {
 				}
 				t := time.Now()
 				res, err := client.Get(url)
-				if err != nil || res.StatusCode != 200 {
-					failed.Add(1)
-				}
 				if err == nil {
-					io.Copy(io.Discard, res.Body)
-					res.Body.Close()
+					_, _ = io.Copy(io.Discard, res.Body)
+					_ = res.Body.Close()
 				}
 				lat[i] = time.Since(t)
+				if err != nil || res.StatusCode != http.StatusOK {
+					failed.Add(1)
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	slices.Sort(lat)
 	return result{rps: float64(n) / elapsed.Seconds(), p50: lat[n/2], p99: lat[n*99/100], failed: failed.Load()}
 }
 
-func main() {
-	n := flag.Int("n", 20000, "requests per run")
-	c := flag.Int("c", 32, "concurrent keep-alive clients")
-	rounds := flag.Int("rounds", 3, "alternated runs of each")
-	flag.Parse()
-
-	cfg, err := service.LoadConfig(func(string) string { return "" }, "bench", "bench")
-	if err != nil {
-		panic(err)
-	}
-	reg := prometheus.NewRegistry()
-	state := &service.State{}
-	state.MarkStarted()
-	// Logging at the production level (info): the request log is on the chain but disabled.
-	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	fullURL, stopFull := serve(service.NewHandler(cfg, state, reg, service.NewMetrics(reg, cfg.Version), logger))
-	defer stopFull()
-	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"message":"hello","version":"bench"}`+"\n")
+// median picks the round with the median throughput (its latencies come with it).
+func median(rs []result) result {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b result) int {
+		switch {
+		case a.rps < b.rps:
+			return -1
+		case a.rps > b.rps:
+			return 1
+		}
+		return 0
 	})
-	bareURL, stopBare := serve(bare)
-	defer stopBare()
-
-	load(fullURL, *n/10, *c) // warm up both
-	load(bareURL, *n/10, *c)
-	var full, base []result
-	for i := 0; i < *rounds; i++ {
-		base = append(base, load(bareURL, *n, *c))
-		full = append(full, load(fullURL, *n, *c))
-	}
-	best := func(rs []result) result { // the fastest round of each: least disturbed by the machine
-		sort.Slice(rs, func(i, j int) bool { return rs[i].rps > rs[j].rps })
-		return rs[0]
-	}
-	f, b := best(full), best(base)
-	fmt.Printf("load: %d requests × %d rounds, %d keep-alive clients, 127.0.0.1\n", *n, *rounds, *c)
-	fmt.Printf("bare net/http     : %8.0f req/s  p50 %v  p99 %v  failed %d\n", b.rps, b.p50, b.p99, b.failed)
-	fmt.Printf("full goship chain : %8.0f req/s  p50 %v  p99 %v  failed %d\n", f.rps, f.p50, f.p99, f.failed)
-	fmt.Printf("ratio full/bare req/s: %.3fx (target ≥ 0.90x)\n", f.rps/b.rps)
+	return s[len(s)/2]
 }
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
