@@ -79,16 +79,16 @@ func LoadConfig(getenv func(string) string, version, commit string) (Config, err
 	bad := func(name, value, allowed string) {
 		errs = append(errs, fmt.Errorf("%s=%q is invalid: %s", name, value, allowed))
 	}
-	duration := func(name, def string, positive bool) time.Duration {
+	duration := func(name, def, example string, positive bool) time.Duration {
 		v := get(name, def)
 		d, err := time.ParseDuration(v)
 		switch {
 		case err != nil:
-			bad(name, v, "want a Go duration such as "+def)
+			bad(name, v, "want a Go duration such as "+example)
 		case positive && d <= 0:
-			bad(name, v, "want a duration > 0 such as "+def)
+			bad(name, v, "want a duration > 0 such as "+example)
 		case d < 0:
-			bad(name, v, "want a duration ≥ 0 such as "+def)
+			bad(name, v, "want a duration ≥ 0 such as "+example)
 		}
 		return d
 	}
@@ -111,9 +111,9 @@ func LoadConfig(getenv func(string) string, version, commit string) (Config, err
 		}
 		c.Addr = v
 	}
-	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s", true)
-	c.DrainDelay = duration("DRAIN_DELAY", "5s", false)
-	c.FaultLatency = duration("FAULT_LATENCY", "0s", false)
+	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", "10s", "10s", true)
+	c.DrainDelay = duration("DRAIN_DELAY", "5s", "5s", false)
+	c.FaultLatency = duration("FAULT_LATENCY", "0s", "200ms", false)
 	c.Greeting = get("GREETING", "hello")
 	c.APIToken = Secret{getenv("API_TOKEN")}
 	{
