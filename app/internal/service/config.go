@@ -63,7 +63,21 @@ func (c Config) LogValue() slog.Value {
 // String keeps %v, %+v and %s from printing the token (the Secret field guards %#v).
 func (c Config) String() string { return c.LogValue().String() }
 
-var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+// parseLevel accepts exactly debug, info, warn and error, in any case (slog's own parser
+// also takes forms like "info+2", which would only confuse).
+func parseLevel(s string) (slog.Level, bool) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, true
+	case "info":
+		return slog.LevelInfo, true
+	case "warn":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	}
+	return 0, false
+}
 
 // LoadConfig reads and validates the environment through getenv; an empty value means
 // the default. Every problem is reported at once, each naming the variable, the bad
@@ -118,7 +132,7 @@ func LoadConfig(getenv func(string) string, version, commit string) (Config, err
 	c.APIToken = Secret{getenv("API_TOKEN")}
 	{
 		v := get("LOG_LEVEL", "info")
-		level, ok := logLevels[strings.ToLower(v)]
+		level, ok := parseLevel(v)
 		if !ok {
 			bad("LOG_LEVEL", v, "want one of debug, info, warn, error")
 		}
