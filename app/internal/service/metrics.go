@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,7 +95,7 @@ func (rm *routeMetrics) counter(code int, method string) prometheus.Counter {
 	if c, ok := old[key]; ok {
 		return c
 	}
-	c := rm.requests.WithLabelValues(fmt.Sprint(key.code), key.method)
+	c := rm.requests.WithLabelValues(strconv.Itoa(key.code), key.method)
 	next := maps.Clone(old)
 	next[key] = c
 	rm.counters.Store(&next)
