@@ -31,7 +31,7 @@ export function goshipBinary(): string {
 /** Starts one instance of the Go service; resolves with its address once it logs it. */
 export function startGoship(env: Record<string, string>): Promise<{ addr: string; proc: ChildProcess }> {
     const proc = spawn(goshipBinary(), [], {
-        env: { LISTEN_HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
+        env: { BIND_ADDR: "127.0.0.1:0", LOG_LEVEL: "info", ...env },
         stdio: ["ignore", "pipe", "inherit"],
     });
     children.push(proc);
