@@ -28,21 +28,25 @@ const ns = new AppNamespace(cfg.appName, {
     appPort: cfg.app.port,
 });
 
-const image = new GoImage(cfg.appName, {
-    repository: cfg.image.repository,
-    version: cfg.version,
-    commit: cfg.commit,
-    context: cfg.image.context,
-    platform: cfg.image.platform,
-    push: cfg.image.push,
-    registry: cfg.image.push && cfg.registryPassword
-        ? {
-            server: cfg.image.registryServer ?? cfg.image.repository.split("/")[0],
-            username: cfg.image.registryUsername ?? "",
-            password: cfg.registryPassword,
-        }
-        : undefined,
-});
+// A prebuilt image (`image.ref`, built by another job) is deployed as given; otherwise the
+// image is built here from app/Dockerfile (and pushed when `image.push`).
+const imageRef: pulumi.Output<string> = cfg.image.ref
+    ? pulumi.output(cfg.image.ref)
+    : new GoImage(cfg.appName, {
+        repository: cfg.image.repository,
+        version: cfg.version,
+        commit: cfg.commit,
+        context: cfg.image.context,
+        platform: cfg.image.platform,
+        push: cfg.image.push,
+        registry: cfg.image.push && cfg.registryPassword
+            ? {
+                server: cfg.image.registryServer ?? cfg.image.repository.split("/")[0],
+                username: cfg.image.registryUsername ?? "",
+                password: cfg.registryPassword,
+            }
+            : undefined,
+    }).ref;
 
 const appConfig = new AppConfig(cfg.appName, {
     namespace: ns.name,
@@ -59,7 +63,7 @@ const release = new Release(cfg.appName, {
     namespace: ns.name,
     version: cfg.version,
     settings: cfg.release,
-    imageRef: image.ref,
+    imageRef,
     imageRepository: cfg.image.repository,
     replicas: cfg.replicas,
     autoscaling: cfg.autoscaling.enabled ? cfg.autoscaling : undefined,
@@ -77,12 +81,11 @@ const release = new Release(cfg.appName, {
             "goship.dev/config-checksum": appConfig.configChecksum,
             "goship.dev/secret-checksum": appConfig.secretChecksum,
         },
-        skipAwait: cfg.skipAwait,
     },
 });
 
 export const namespace = ns.name;
-export const imageRef = image.ref;
+export { imageRef };
 export const host = cfg.ingress.host;
 export const url = `${cfg.ingress.tlsSecretName ? "https" : "http"}://${cfg.ingress.host}${cfg.ingress.path}`;
 export const version = cfg.version;

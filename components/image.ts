@@ -1,4 +1,4 @@
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface GoImageArgs {
@@ -36,10 +36,13 @@ export class GoImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: GoImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("goship:index:GoImage", name, {}, opts);
+        // Loaded here, not at the top: a stack that deploys a prebuilt image (`image.ref`)
+        // never constructs a GoImage, so it never loads the docker SDK or its provider.
+        const dockerSdk: typeof docker = require("@pulumi/docker");
         const context = args.context ?? "./app";
         this.tagged = pulumi.interpolate`${args.repository}:${args.version}`;
         const push = pulumi.output(args.push ?? false);
-        this.image = new docker.Image(`${name}-image`, {
+        this.image = new dockerSdk.Image(`${name}-image`, {
             imageName: this.tagged,
             build: {
                 context,

@@ -39,8 +39,6 @@ export interface GoWorkloadArgs {
     /** Rolling-update knobs. @default maxSurge "25%", maxUnavailable 1 (0 when the track has exactly one replica, so it never drops to none) */
     maxSurge?: pulumi.Input<string | number>;
     maxUnavailable?: pulumi.Input<string | number>;
-    /** Skip the provider's readiness wait (the real-engine test tier has no kubelet). @default false */
-    skipAwait?: boolean;
 }
 
 /**
@@ -63,7 +61,6 @@ export class GoWorkload extends pulumi.ComponentResource {
         // Children inherit the component's dependsOn: the release orders a whole track
         // (e.g. "scale down after traffic moved"), and that must reach the Deployment.
         const child = { parent: this, dependsOn: opts?.dependsOn };
-        const awaitAnnotations: Record<string, string> = args.skipAwait ? { "pulumi.com/skipAwait": "true" } : {};
         const metaLabels = pulumi.output(args.role ?? "").apply((role) => ({
             ...appLabels(args.appName),
             "goship.dev/track": args.track,
@@ -84,7 +81,7 @@ export class GoWorkload extends pulumi.ComponentResource {
             (replicas ? replicas.apply((r) => (r === 1 ? 0 : 1)) : 1);
 
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels, annotations: awaitAnnotations },
+            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },
             spec: {
                 // Omitted when autoscaled so `pulumi up` never fights the HPA.
                 replicas,
@@ -108,7 +105,7 @@ export class GoWorkload extends pulumi.ComponentResource {
         }, child);
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels, annotations: awaitAnnotations },
+            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },
             spec: {
                 type: "ClusterIP",
                 selector: this.selector,

@@ -5,15 +5,15 @@ import { parseConfig } from "../components/config/schema";
 import { ConfigError } from "../components/config/validate";
 import { setPath } from "./harness";
 
-type Kind = "string" | "int" | "number" | "bool" | "enum" | "list";
+type Kind = "string" | "quantity" | "int" | "number" | "bool" | "enum" | "list";
 // [dotted key, kind, an out-of-range / malformed value (undefined: no range to test)]
 const KEYS: Array<[string, Kind, unknown?]> = [
     ["version", "string", "has space"], ["commit", "string", "no/slash"], ["appName", "string", "Bad_Name"],
-    ["namespace", "string", "Bad_NS"], ["replicas", "int", 101], ["podSecurityLevel", "enum", "strict"], ["skipAwait", "bool"],
+    ["namespace", "string", "Bad_NS"], ["replicas", "int", 101], ["podSecurityLevel", "enum", "strict"],
     ["image.repository", "string", "UPPER/case"], ["image.push", "bool"], ["image.registryServer", "string"],
-    ["image.registryUsername", "string"], ["image.context", "string"], ["image.platform", "string", "amd64"],
-    ["resources.requests.cpu", "string", "1 core"], ["resources.requests.memory", "string", "64MB"],
-    ["resources.limits.cpu", "string", "two"], ["resources.limits.memory", "string", "lots"],
+    ["image.registryUsername", "string"], ["image.context", "string"], ["image.ref", "string", "Goship:1.0"], ["image.platform", "string", "amd64"],
+    ["resources.requests.cpu", "quantity", "1 core"], ["resources.requests.memory", "quantity", "64MB"],
+    ["resources.limits.cpu", "quantity", "two"], ["resources.limits.memory", "quantity", "lots"],
     ["autoscaling.enabled", "bool"], ["autoscaling.minReplicas", "int", 0], ["autoscaling.maxReplicas", "int", 1001],
     ["autoscaling.cpuUtilization", "int", 101], ["autoscaling.memoryUtilization", "int", 0],
     ["autoscaling.scaleDownStabilizationSeconds", "int", 3601],
@@ -23,8 +23,8 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["ingress.tlsSecretName", "string", "Bad Secret"],
     ["ingressNginx.install", "bool"], ["ingressNginx.namespace", "string", "Bad_NS"], ["ingressNginx.chartVersion", "string", "~4.14"],
     ["ingressNginx.replicas", "int", 0],
-    ["quota.requestsCpu", "string", "x"], ["quota.requestsMemory", "string", "x"], ["quota.limitsCpu", "string", "x"],
-    ["quota.limitsMemory", "string", "x"], ["quota.pods", "int", 0],
+    ["quota.requestsCpu", "quantity", "x"], ["quota.requestsMemory", "quantity", "x"], ["quota.limitsCpu", "quantity", "x"],
+    ["quota.limitsMemory", "quantity", "x"], ["quota.pods", "int", 0],
     ["release.strategy", "enum", "linear"], ["release.steps", "list", [0, 100]], ["release.step", "int", -1], ["release.abort", "bool"],
     ["release.scaleDownDelaySeconds", "int", -5],
     ["release.match.header", "string", "bad header"], ["release.match.headerValue", "string", "a\nb"],
@@ -59,6 +59,7 @@ function problemsFor(key: string, value: unknown): string[] {
 
 const wrongType: Record<Kind, [unknown, RegExp]> = {
     string: [{ a: 1 }, /must be a string, got \{"a":1\}/],
+    quantity: [{ a: 1 }, /must be a .*quantity.* \(a string or a number\), got \{"a":1\}/],
     int: [{ a: 1 }, /must be an integer in \[/],
     number: ["many", /must be a number in \[/],
     bool: ["maybe", /must be true or false, got "maybe"/],

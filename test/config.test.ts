@@ -38,6 +38,33 @@ describe("config: parseConfig", () => {
         assert.strictEqual(c.release.abort, true);
     });
 
+    it("accepts numbers where Kubernetes accepts quantities (`pulumi config set --path quota.requestsCpu 4`)", () => {
+        const c = parseConfig({ ...minimal(), quota: { requestsCpu: 4, limitsCpu: 8.5, requestsMemory: 1073741824 }, resources: { requests: { cpu: 0.5 } } }, "dev");
+        assert.strictEqual(c.quota.requestsCpu, "4");
+        assert.strictEqual(c.quota.limitsCpu, "8.5");
+        assert.strictEqual(c.quota.requestsMemory, "1073741824");
+        assert.strictEqual(c.resources.requests.cpu, "0.5");
+        assert.ok(problems({ ...minimal(), quota: { requestsCpu: -1 } }).some((p) => p.startsWith("goship:quota.requestsCpu must be a CPU quantity (a string or a number), got -1")));
+    });
+
+    it("deploys a prebuilt image reference without registry credentials", () => {
+        const digest = `registry.example.com/acme/goship@sha256:${"a".repeat(64)}`;
+        const c = parseConfig({ ...minimal(), image: { ref: digest, push: true, repository: "registry.example.com/acme/goship" } }, "prod");
+        assert.strictEqual(c.image.ref, digest);
+        assert.strictEqual(parseConfig({ ...minimal(), image: { ref: "goship:1.0.0" } }, "dev").image.ref, "goship:1.0.0");
+        assert.ok(problems({ ...minimal(), image: { ref: "goship" } }).some((p) => p.startsWith(`goship:image.ref must name a tag or a digest`)));
+        // Building and pushing still needs the login.
+        assert.ok(problems({ ...minimal(), image: { push: true, repository: "registry.example.com/acme/goship" } })
+            .some((p) => p.includes("goship:registryPassword (secret) are required when goship:image.push is true")));
+    });
+
+    it("refuses a shipped placeholder secret, naming the command that sets it", () => {
+        const found = problems({ ...minimal(), apiToken: "[placeholder]" });
+        assert.deepStrictEqual(found, [
+            "goship:apiToken is still the placeholder from Pulumi.test.yaml: set the real value with `pulumi config set --secret -s test apiToken <value>`",
+        ]);
+    });
+
     it("omits the CPU limit when limits are given without cpu", () => {
         const c = parseConfig({ ...minimal(), resources: { limits: { memory: "256Mi" } } }, "dev");
         assert.strictEqual(c.resources.limits.cpu, undefined);
@@ -121,11 +148,20 @@ describe("config: Pulumi.yaml schema", () => {
         const fs = require("fs");
         const path = require("path");
         const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
-        const declared = Object.keys(project.config).sort();
+        // Secrets and the derived namespace are optional, and the CLI treats a declared key
+        // without a default as required, so Pulumi.yaml documents them in a comment instead.
+        const optional = ["apiToken", "namespace", "registryPassword"];
+        const text = fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
+        for (const k of optional) assert.match(text, new RegExp(`^#\\s+${k}: \\S`, "m"), `${k} is documented in Pulumi.yaml's comment`);
+        const declared = [...Object.keys(project.config), ...optional].sort();
         const found = problems({ ...minimal(), zzz: 1 }).find((p) => p.startsWith("goship:zzz"))!;
         const known = /known keys: (.*)\)/.exec(found)![1].split(", ").sort();
         assert.deepStrictEqual(declared, known);
-        for (const [k, v] of Object.entries<any>(project.config)) assert.ok(v.description, `${k} needs a description`);
+        for (const [k, v] of Object.entries<any>(project.config)) {
+            assert.ok(v.description, `${k} needs a description`);
+            // Without a default the CLI refuses any stack that does not set the key.
+            if (k !== "version") assert.ok(v.default !== undefined, `${k} needs a default, or every stack must set it`);
+        }
     });
 
     it("keeps scalar defaults in Pulumi.yaml equal to the parser's defaults", () => {
@@ -135,7 +171,8 @@ describe("config: Pulumi.yaml schema", () => {
         const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
         const c = parseConfig(minimal(), "x") as any;
         for (const [k, v] of Object.entries<any>(project.config)) {
-            if (v.default !== undefined) assert.deepStrictEqual(c[k], v.default, `default of ${k}`);
+            // Object keys default to {} there: the parser fills in each field's default.
+            if (v.default !== undefined && typeof v.default !== "object") assert.deepStrictEqual(c[k], v.default, `default of ${k}`);
         }
     });
 });

@@ -3,7 +3,7 @@
 // secret Outputs, so a secret never travels as a plain string.
 
 import * as pulumi from "@pulumi/pulumi";
-import { GoshipConfig, NAMESPACE, parseConfig, SECRET_KEYS } from "./schema";
+import { GoshipConfig, isPlaceholderSecret, NAMESPACE, parseConfig, PLACEHOLDER_SECRET, SECRET_KEYS } from "./schema";
 import { ConfigError } from "./validate";
 
 export interface LoadedConfig extends GoshipConfig {
@@ -33,7 +33,8 @@ export function loadConfig(): LoadedConfig {
         if (!key.startsWith(prefix)) continue;
         const field = key.slice(prefix.length);
         // Secret values are checked for presence only; parseConfig never sees them.
-        raw[field] = (SECRET_KEYS as readonly string[]).includes(field) ? "[secret]" : decode(value);
+        if ((SECRET_KEYS as readonly string[]).includes(field)) raw[field] = isPlaceholderSecret(value) ? PLACEHOLDER_SECRET : "[secret]";
+        else raw[field] = decode(value);
     }
     let parsed: GoshipConfig;
     try {

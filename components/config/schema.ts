@@ -21,6 +21,11 @@ export interface ImageConfig {
     registryUsername?: string;
     /** Whether `goship:registryPassword` is set (the value itself stays a secret Output). */
     hasRegistryPassword: boolean;
+    /**
+     * A prebuilt image to deploy (`repo:tag` or `repo@sha256:…`), built elsewhere (buildx,
+     * ko, a CI job). With it nothing is built here: no docker.Image, no Docker engine.
+     */
+    ref?: string;
     /** Build context, relative to the project. */
     context: string;
     platform: string;
@@ -119,12 +124,18 @@ export interface GoshipConfig {
     podSecurityLevel: "restricted" | "baseline" | "privileged";
     quota: QuotaConfig;
     release: ReleaseSettings;
-    /** Only for the real-engine test tier: objects skip readiness waits (no kubelet there). */
-    skipAwait: boolean;
 }
 
 /** Top-level keys that hold secrets: validated for presence only, never echoed. */
 export const SECRET_KEYS = ["apiToken", "registryPassword"] as const;
+
+/**
+ * A stack file can only ship a placeholder for a secret (ciphertext is per stack), so
+ * Pulumi.prod.yaml holds `REPLACE-ME ...` values; load.ts hands the parser this marker
+ * instead, and the parser names the command that sets the real value.
+ */
+export const PLACEHOLDER_SECRET = "[placeholder]";
+export const isPlaceholderSecret = (value: unknown): boolean => typeof value === "string" && value.startsWith("REPLACE-ME");
 
 const k = (field: string) => `${NAMESPACE}:${field}`;
 
@@ -160,7 +171,9 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
 
     for (const s of SECRET_KEYS) {
         const v = top.raw(s);
-        if (v !== undefined && typeof v !== "string") topFail(s, "must be a secret string (pulumi config set --secret)");
+        if (v === PLACEHOLDER_SECRET) {
+            topFail(s, `is still the placeholder from Pulumi.${stack}.yaml: set the real value with \`pulumi config set --secret -s ${stack} ${s} <value>\``);
+        } else if (v !== undefined && typeof v !== "string") topFail(s, "must be a secret string (pulumi config set --secret)");
     }
 
     const appName = topString("appName", "goship", {
@@ -184,8 +197,14 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     const commit = topString("commit", "unknown", { pattern: /^[A-Za-z0-9._-]{1,64}$/, allowed: "a commit id" });
 
     const img = child("image");
+    const ref = img.optionalString("ref", {
+pattern: /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+        allowed: "an image reference with a tag or digest, e.g. ghcr.io/acme/goship@sha256:<64 hex>",
+    });
     const image: ImageConfig = {
-        repository: img.string("repository", appName, {
+        ref,
+        // With a prebuilt image, the repository is the ref's own unless set.
+        repository: img.string("repository", ref?.replace(/(@sha256:[a-f0-9]+|:[^:/]+)+$/, "") ?? appName, {
             pattern: /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
             allowed: "an image repository without tag, e.g. ghcr.io/acme/goship",
         }),
@@ -199,7 +218,11 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     if (image.push && /^[^/.:]+(\/|$)/.test(image.repository) && !image.repository.includes("/")) {
         img.fail("repository", `must include a registry host when push is true (e.g. ghcr.io/acme/${image.repository}), got ${show(image.repository)}`);
     }
-    if (image.push && (!image.registryUsername || !image.hasRegistryPassword)) {
+    if (image.ref !== undefined && !/[:@][^/]+$/.test(image.ref)) {
+        img.fail("ref", `must name a tag or a digest (a bare repository is not reproducible), got ${show(image.ref)}`);
+    }
+    // A prebuilt image is neither built nor pushed here, so it needs no registry login.
+    if (image.push && !image.ref && (!image.registryUsername || !image.hasRegistryPassword)) {
         problems.push(`${topKey("image.registryUsername")} and ${topKey("registryPassword")} (secret) are required when ${topKey("image.push")} is true`);
     }
     img.rejectUnknown();
@@ -211,14 +234,14 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     const lim = res.child("limits");
     const resources: ResourcesConfig = {
         requests: {
-            cpu: req.string("cpu", "100m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 100m or 0.5" }),
-            memory: req.string("memory", "64Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 64Mi" }),
+            cpu: req.quantity("cpu", "100m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 100m or 0.5" }),
+            memory: req.quantity("memory", "64Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 64Mi" }),
         },
         limits: {
             cpu: lim.has("cpu") || !res.has("limits")
-                ? lim.string("cpu", "500m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 500m" })
+                ? lim.quantity("cpu", "500m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 500m" })
                 : (lim.raw("cpu"), undefined),
-            memory: lim.string("memory", "128Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 128Mi" }),
+            memory: lim.quantity("memory", "128Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 128Mi" }),
         },
     };
     if (parseQuantity(resources.limits.memory) < parseQuantity(resources.requests.memory)) {
@@ -291,23 +314,22 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
 
     const q = child("quota");
     const quota: QuotaConfig = {
-        requestsCpu: q.string("requestsCpu", "4", { pattern: CPU_QUANTITY, allowed: "a CPU quantity" }),
-        requestsMemory: q.string("requestsMemory", "4Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
-        limitsCpu: q.string("limitsCpu", "16", { pattern: CPU_QUANTITY, allowed: "a CPU quantity" }),
-        limitsMemory: q.string("limitsMemory", "8Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
+        requestsCpu: q.quantity("requestsCpu", "4", { pattern: CPU_QUANTITY, allowed: "a CPU quantity" }),
+        requestsMemory: q.quantity("requestsMemory", "4Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
+        limitsCpu: q.quantity("limitsCpu", "16", { pattern: CPU_QUANTITY, allowed: "a CPU quantity" }),
+        limitsMemory: q.quantity("limitsMemory", "8Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
         pods: q.int("pods", 60, 1, 10000),
     };
     q.rejectUnknown();
 
     const release = parseRelease(child("release"));
-    const skipAwait = top.bool("skipAwait", false);
 
     top.rejectUnknown();
     if (problems.length > 0) throw new ConfigError(problems.map((p) => p.replace(/^goship\./, "goship:")));
 
     return {
         stack, appName, namespace, version, commit, image, replicas, resources, autoscaling, app, ingress,
-        ingressNginx, podSecurityLevel, quota, release, skipAwait,
+        ingressNginx, podSecurityLevel, quota, release,
     };
 }
 

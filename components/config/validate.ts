@@ -77,6 +77,24 @@ export class Reader {
         return v;
     }
 
+    /**
+     * A Kubernetes quantity. `pulumi config set --path quota.requestsCpu 4` stores a number,
+     * and Kubernetes accepts numbers there too, so integers and decimals are read as their
+     * decimal string; the pattern then decides (a number never matches a memory unit).
+     */
+    quantity(field: string, def: string, opts: { pattern: RegExp; allowed: string }): string {
+        const v = this.raw(field);
+        if (typeof v === "number" && Number.isFinite(v) && v >= 0) {
+            const s = String(v);
+            if (opts.pattern.test(s)) return s;
+        }
+        if (v !== undefined && typeof v !== "string") {
+            this.fail(field, `must be ${opts.allowed} (a string or a number), got ${show(v)}`);
+            return def;
+        }
+        return this.string(field, def, opts);
+    }
+
     optionalString(field: string, opts: { pattern?: RegExp; allowed?: string } = {}): string | undefined {
         if (!this.has(field)) {
             this.seen.add(field);
