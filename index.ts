@@ -75,6 +75,7 @@ const release = new Release(cfg.appName, {
         resources: cfg.resources,
         timings: cfg.app,
         terminationGracePeriodSeconds: terminationGracePeriodSeconds(cfg.app),
+        rolloutTimeoutSeconds: cfg.release.rolloutTimeoutSeconds,
         configMapName: appConfig.configMapName,
         secretName: appConfig.secretName,
         checksums: {

@@ -38,8 +38,15 @@ export interface GoWorkloadArgs {
     checksums?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Rolling-update knobs. @default maxSurge "25%", maxUnavailable 1 (0 when the track has exactly one replica, so it never drops to none) */
     maxSurge?: pulumi.Input<string | number>;
+    /**
+     * How long `pulumi up` waits for the Deployment's new pods to be Ready before it fails
+     * (what runs after it, e.g. a canary weight, then does not move). @default 600
+     */
+    rolloutTimeoutSeconds?: number;
     maxUnavailable?: pulumi.Input<string | number>;
 }
+
+const timeouts = (seconds: number) => ({ create: `${seconds}s`, update: `${seconds}s` });
 
 /**
  * GoWorkload is a component that runs one track of the Go service: a Deployment with
@@ -102,7 +109,7 @@ export class GoWorkload extends pulumi.ComponentResource {
                     spec: podSpec,
                 },
             },
-        }, child);
+        }, { ...child, customTimeouts: timeouts(args.rolloutTimeoutSeconds ?? 600) });
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },

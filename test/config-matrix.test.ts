@@ -26,7 +26,7 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["quota.requestsCpu", "quantity", "x"], ["quota.requestsMemory", "quantity", "x"], ["quota.limitsCpu", "quantity", "x"],
     ["quota.limitsMemory", "quantity", "x"], ["quota.pods", "int", 0],
     ["release.strategy", "enum", "linear"], ["release.steps", "list", [0, 100]], ["release.step", "int", -1], ["release.abort", "bool"],
-    ["release.scaleDownDelaySeconds", "int", -5],
+    ["release.scaleDownDelaySeconds", "int", -5], ["release.rolloutTimeoutSeconds", "int", 5],
     ["release.match.header", "string", "bad header"], ["release.match.headerValue", "string", "a\nb"],
     ["release.match.headerPattern", "string", "("], ["release.match.cookie", "string", "bad cookie"], ["release.match.steps", "list", [9]],
     ["release.analysis.prometheusUrl", "string", "ftp://x"], ["release.analysis.window", "string", "5 minutes"],

@@ -105,6 +105,8 @@ export interface ReleaseSettings {
     abort: boolean;
     match?: MatchConfig;
     scaleDownDelaySeconds: number;
+    /** How long one `up` waits for a track's new pods to be Ready; then it fails and traffic stays. */
+    rolloutTimeoutSeconds: number;
     analysis?: AnalysisConfig;
 }
 
@@ -346,6 +348,7 @@ function parseRelease(r: Reader): ReleaseSettings {
     const step = r.int("step", 0, 0, 99);
     const abort = r.bool("abort", false);
     const scaleDownDelaySeconds = r.int("scaleDownDelaySeconds", 600, 0, 7 * 24 * 3600);
+    const rolloutTimeoutSeconds = r.int("rolloutTimeoutSeconds", 600, 10, 3600);
 
     let match: MatchConfig | undefined;
     if (r.has("match")) {
@@ -398,7 +401,7 @@ function parseRelease(r: Reader): ReleaseSettings {
         a.rejectUnknown();
     }
     r.rejectUnknown();
-    return { strategy, steps, step, abort, match, scaleDownDelaySeconds, analysis };
+    return { strategy, steps, step, abort, match, scaleDownDelaySeconds, rolloutTimeoutSeconds, analysis };
 }
 
 /** terminationGracePeriodSeconds derived from the app's timings, never typed twice. */

@@ -126,3 +126,23 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider = {
         // Pulumi state is the release's only home; deleting it removes nothing else.
     },
 };
+
+/**
+ * The provider the engine runs. A check failure would print as "pulumi-nodejs:dynamic:Resource
+ * resource 'goship-release' has a problem: …"; a thrown error prints the sentence alone as the
+ * resource's error, the first line a user reads. The provider host also logs the error with
+ * its stack on the Stack; the stack is replaced by a pointer so that line reads as a hint.
+ */
+export const engineReleaseProvider: pulumi.dynamic.ResourceProvider = {
+    ...releaseProvider,
+    async check(olds: any, news: any) {
+        const r = await releaseProvider.check!(olds, news);
+        if (r.failures?.length) {
+            const refusal = new Error(r.failures.map((f) => f.reason).join("; "));
+            refusal.name = "goship: release move refused";
+            refusal.stack = "nothing was changed; edit goship:release as the error says and preview again";
+            throw refusal;
+        }
+        return r;
+    },
+};

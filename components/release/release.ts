@@ -4,7 +4,7 @@ import { IngressRoute } from "../app-ingress";
 import { Autoscaler } from "../autoscaler";
 import type { AutoscalingConfig, MatchConfig, ReleaseSettings, AnalysisConfig } from "../config/schema";
 import { GoWorkload, GoWorkloadArgs, trackSelector } from "../workload";
-import { ReleaseInputs, ReleaseOutputs, releaseProvider } from "./provider";
+import { engineReleaseProvider, ReleaseInputs, ReleaseOutputs } from "./provider";
 import { trackReplicas } from "./replicas";
 import { MatchRoute, routerFor } from "./router";
 import type { ReleaseState as ReleaseStateData, Track, TrackRole } from "./strategy";
@@ -49,7 +49,7 @@ export class ReleaseRecord extends pulumi.dynamic.Resource {
     declare public readonly lastTransition: pulumi.Output<string>;
 
     constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-        super(releaseProvider, name, {
+        super(engineReleaseProvider, name, {
             ...args, state: undefined, trackImages: undefined, roles: undefined, status: undefined, lastTransition: undefined,
         }, opts, "goship", "Release");
     }

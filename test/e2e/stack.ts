@@ -4,6 +4,7 @@
 // Docker build, and `ingressNginx.install: false` instead of a chart download); scenarios then
 // edit config exactly as a user does with `pulumi config set --path`.
 import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -103,15 +104,26 @@ export class TestStack {
         return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.value]));
     }
 
-    /** `pulumi stack export` as text, exactly what a user would store or share. */
+    /**
+     * `pulumi stack export` as text, exactly what a user would store or share (the Automation
+     * API's exportStack adds --show-secrets, so the CLI is run as a user runs it).
+     */
     async exportText(): Promise<string> {
-        return JSON.stringify(await this.stack.exportStack());
+        return execFileSync(path.join(this.tier.pulumiRoot, "bin", "pulumi"), ["stack", "export", "--stack", this.name],
+            { cwd: this.dir, env: { ...process.env, ...this.tier.env }, encoding: "utf8" });
+    }
+
+    /** Runs the CLI as a user would in the project (e.g. `pulumi cancel`, `pulumi refresh`). */
+    cli(args: string[]): { status: number | null; out: string } {
+        const r = spawnSync(path.join(this.tier.pulumiRoot, "bin", "pulumi"), [...args, "--stack", this.name, "--non-interactive"],
+            { cwd: this.dir, env: { ...process.env, ...this.tier.env }, encoding: "utf8" });
+        return { status: r.status, out: `${r.stdout}${r.stderr}` };
     }
 
     /** The release resource's stored outputs (the state machine's state and what it decided). */
     async releaseRecord(): Promise<any> {
         const d: any = await this.stack.exportStack();
-        const r = d.deployment.resources?.find((x: any) => x.type === "pulumi-nodejs:dynamic:Resource" && /goship-release$/.test(x.urn));
+        const r = d.deployment.resources?.find((x: any) => x.type.startsWith("pulumi-nodejs:dynamic") && /goship-release$/.test(x.urn));
         return r?.outputs;
     }
 
