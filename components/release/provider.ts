@@ -129,9 +129,9 @@ export const releaseProvider: pulumi.dynamic.ResourceProvider = {
 
 /**
  * The provider the engine runs. A check failure would print as "pulumi-nodejs:dynamic:Resource
- * resource 'goship-release' has a problem: …"; a thrown error prints the sentence alone as the
- * resource's error, the first line a user reads. The provider host also logs the error with
- * its stack on the Stack; the stack is replaced by a pointer so that line reads as a hint.
+ * resource 'goship-release' has a problem: …"; a thrown error's message is the resource's
+ * error line itself, the first a user reads. The provider host also logs `${error}: ${stack}`
+ * on the Stack, so both are set to a one-line pointer instead of a repeat and a stack trace.
  */
 export const engineReleaseProvider: pulumi.dynamic.ResourceProvider = {
     ...releaseProvider,
@@ -139,8 +139,8 @@ export const engineReleaseProvider: pulumi.dynamic.ResourceProvider = {
         const r = await releaseProvider.check!(olds, news);
         if (r.failures?.length) {
             const refusal = new Error(r.failures.map((f) => f.reason).join("; "));
-            refusal.name = "goship: release move refused";
-            refusal.stack = "nothing was changed; edit goship:release as the error says and preview again";
+            refusal.toString = () => "goship refused the release move (the goship-release error says why and what to edit)";
+            refusal.stack = "nothing was changed";
             throw refusal;
         }
         return r;

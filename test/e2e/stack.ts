@@ -91,8 +91,11 @@ export class TestStack {
         return this.run((onEvent) => this.stack.preview({ onEvent, refresh: opts.refresh, diff: true, ...this.policyOpts(opts.policy) }));
     }
 
-    async up(opts: { refresh?: boolean; policy?: "dev" | "prod"; signal?: AbortSignal } = {}): Promise<Run> {
-        return this.run((onEvent) => this.stack.up({ onEvent, refresh: opts.refresh, diff: true, signal: opts.signal, ...this.policyOpts(opts.policy) }));
+    async up(opts: { refresh?: boolean; policy?: "dev" | "prod"; signal?: AbortSignal; onEvent?: (e: EngineEvent) => void } = {}): Promise<Run> {
+        return this.run((onEvent) => this.stack.up({
+            onEvent: (e) => { onEvent(e); opts.onEvent?.(e); },
+            refresh: opts.refresh, diff: true, signal: opts.signal, ...this.policyOpts(opts.policy),
+        }));
     }
 
     async destroy(): Promise<Run> {
@@ -161,4 +164,18 @@ export function firstEvent(run: Run, pick: (e: EngineEvent) => { urn?: string; o
         const m = pick(e);
         return m?.urn?.endsWith(suffix) && (!op || m.op === op);
     });
+}
+
+/** Per resource: when its step started and finished, in ms since the run's first event. */
+export function timeline(run: Run): Array<{ name: string; op: string; startMs: number; endMs?: number }> {
+    const t0 = run.events[0]?.receivedAt ?? 0;
+    const rows = new Map<string, { name: string; op: string; startMs: number; endMs?: number }>();
+    for (const e of run.events) {
+        const pre = e.resourcePreEvent?.metadata;
+        if (pre && pre.op !== "same") rows.set(pre.urn, { name: pre.urn.split("::").pop()!, op: pre.op, startMs: e.receivedAt - t0 });
+        const out = e.resOutputsEvent?.metadata;
+        const row = out && rows.get(out.urn);
+        if (row) row.endMs = e.receivedAt - t0;
+    }
+    return [...rows.values()];
 }
