@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     AppConfig, AppNamespace, GoImage, IngressNginx, Release, appLabels, loadConfig, terminationGracePeriodSeconds,
 } from "./components";
+import { Observability, otelEnv } from "./components/observability";
 
 const cfg = loadConfig();
 const labels = appLabels(cfg.appName);
@@ -48,7 +49,7 @@ const appConfig = new AppConfig(cfg.appName, {
     namespace: ns.name,
     name: cfg.appName,
     labels,
-    data: { GREETING: cfg.app.greeting, LOG_LEVEL: cfg.app.logLevel },
+    data: { GREETING: cfg.app.greeting, LOG_LEVEL: cfg.app.logLevel, ...otelEnv(cfg.appName, cfg.observability) },
     secretData: cfg.apiToken ? { API_TOKEN: cfg.apiToken } : {},
 });
 
@@ -80,6 +81,11 @@ const release = new Release(cfg.appName, {
         skipAwait: cfg.skipAwait,
     },
 });
+
+// Dashboard, scraping and alert rules (goship:observability), re-rendered at each step.
+if (cfg.observability.enabled) {
+    new Observability(cfg.appName, { appName: cfg.appName, namespace: ns.name, labels, config: cfg.observability, release: release.state });
+}
 
 export const namespace = ns.name;
 export const imageRef = image.ref;

@@ -12,3 +12,4 @@ export { parseConfig, GoshipConfig, terminationGracePeriodSeconds } from "./conf
 export { ConfigError } from "./config/validate";
 export { Release, ReleaseArgs, TrackTemplate } from "./release/release";
 export { Router, RouteRequest, routerFor } from "./release/router";
+export { Observability, ObservabilityArgs, dashboard, alertRules, otelEnv } from "./observability";

@@ -6,6 +6,7 @@
 import {
     ConfigError, CPU_QUANTITY, DNS_LABEL, DNS_NAME, IMAGE_TAG, MEMORY_QUANTITY, parseQuantity, Reader, show,
 } from "./validate";
+import { ObservabilityConfig, parseObservability } from "./observability";
 
 export const NAMESPACE = "goship";
 /** The ingress-nginx Helm chart version goship pins (the last upstream line, see README). */
@@ -121,6 +122,8 @@ export interface GoshipConfig {
     release: ReleaseSettings;
     /** Only for the real-engine test tier: objects skip readiness waits (no kubelet there). */
     skipAwait: boolean;
+    /** Scraping, dashboard, alert rules, OTLP endpoint (components/config/observability.ts). */
+    observability: ObservabilityConfig;
 }
 
 /** Top-level keys that hold secrets: validated for presence only, never echoed. */
@@ -301,13 +304,14 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
 
     const release = parseRelease(child("release"));
     const skipAwait = top.bool("skipAwait", false);
+    const observability = parseObservability(child("observability"), top.has("observability"));
 
     top.rejectUnknown();
     if (problems.length > 0) throw new ConfigError(problems.map((p) => p.replace(/^goship\./, "goship:")));
 
     return {
         stack, appName, namespace, version, commit, image, replicas, resources, autoscaling, app, ingress,
-        ingressNginx, podSecurityLevel, quota, release, skipAwait,
+        ingressNginx, podSecurityLevel, quota, release, skipAwait, observability,
     };
 }
 
