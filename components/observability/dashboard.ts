@@ -5,7 +5,8 @@
 import { createHash } from "crypto";
 import * as q from "./promql";
 
-export interface DashboardTarget { refId: string; expr: string; legendFormat: string; datasource: { type: string; uid: string } }
+// A type alias, not an interface: Grafana types targets as Record<string, unknown>.
+export type DashboardTarget = { refId: string; expr: string; legendFormat: string; datasource: { type: string; uid: string } };
 export interface DashboardPanel {
     id: number;
     type: "timeseries" | "stat";

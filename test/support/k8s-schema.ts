@@ -11,6 +11,8 @@ const base = path.join(ROOT, "node_modules/kubernetes-models");
 /** `apps/v1` + `Deployment` → the model's module file. Core group objects live under `v1`. */
 function modelFile(apiVersion: string, kind: string): string {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    // prometheus-operator's CRDs (ServiceMonitor, PrometheusRule) come from their own package.
+    if (group === "monitoring.coreos.com") return path.join(ROOT, "node_modules/@kubernetes-models/prometheus-operator", group, version, `${kind}.js`);
     return path.join(base, group || "", version, `${kind}.js`);
 }
 
