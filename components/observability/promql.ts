@@ -94,7 +94,7 @@ export function alertRules(args: {
                 labels: { ...labels, version: candidate },
                 annotations: {
                     summary: `${appName}: the candidate's error ratio exceeds stable's by more than ${s.errorRateMargin}`,
-                    description: `${versions} in ${namespace}: the 5xx ratio is {{ $value | humanizePercentage }} points higher over ${s.window}. Consider aborting the release (goship:release.abort true).`,
+                    description: `${versions} in ${namespace}: the 5xx ratio is {{ $value | humanizePercentage }} above stable's over ${s.window}. Consider aborting the release (goship:release.abort true).`,
                 },
             },
             {
