@@ -85,8 +85,10 @@ describe("observability PromQL against a real Prometheus", function () {
             await new Promise((r) => setTimeout(r, 250));
         }
         await new Promise((r) => setTimeout(r, 1500));
-        const [share, f, sl] = await Promise.all([
+        const [share, , f, sl] = await Promise.all([
             split(stable.addr, healthy.addr, 1500, 5, 5), // 80% stable, 20% candidate
+            // Probe traffic, as kubelets send: no panel may count it as user traffic.
+            load(`http://${stable.addr}/healthz`, 600, 2, 5).then(() => load(`http://${healthy.addr}/readyz`, 10, 1, 1)),
             load(`http://${faulty.addr}/`, 300, 4, 5),
             load(`http://${slow.addr}/`, 200, 8, 5),
         ]);
