@@ -1,10 +1,11 @@
 // Every goship policy, in one explicit list (no registration by import side effect).
 // Imported by the pack (index.ts), the offline runner (run.ts) and the tests.
+import { gatewayApiResourcePolicies, gatewayApiStackPolicies } from "./gateway-api";
 import { networkPolicies } from "./network";
 import { releasePolicies } from "./release";
-import { stackPolicies } from "./stack";
+import { stackPolicies as crossObjectPolicies } from "./stack";
 import { workloadPolicies } from "./workload";
 
-export const resourcePolicies = [...workloadPolicies, ...networkPolicies, ...releasePolicies];
-export { stackPolicies };
+export const resourcePolicies = [...workloadPolicies, ...networkPolicies, ...releasePolicies, ...gatewayApiResourcePolicies];
+export const stackPolicies = [...crossObjectPolicies, ...gatewayApiStackPolicies];
 export const policies = [...resourcePolicies, ...stackPolicies];

@@ -123,6 +123,8 @@ export class Release extends pulumi.ComponentResource {
             imageRef: args.imageRef,
             ...(s.analysis ? { analysis: s.analysis } : {}),
             ...(args.now ? { now: args.now } : {}),
+            // The provider refuses a router change mid-rollout (see router-change.ts).
+            ...(args.router && args.router.kind !== "nginx" ? { router: args.router.kind } : {}),
         };
         this.release = new ReleaseRecord(`${name}-release`, inputs, { parent: this });
         this.state = this.release.state;
