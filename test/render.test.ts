@@ -29,12 +29,18 @@ describe("render: helpers", () => {
         assert.throws(() => parseArgs(["--stack", "dev", "--bogus"], ["dev"]), /unknown argument --bogus/);
     });
 
-    it("redacts secret paths and orders keys stably", () => {
-        const obj = { kind: "Secret", apiVersion: "v1", stringData: { API_TOKEN: "t0ken" }, metadata: { name: "s" } };
+    it("redacts the values at secret paths, not the fields, and orders keys stably", () => {
+        const obj = { kind: "Secret", apiVersion: "v1", stringData: { API_TOKEN: "t0ken", B: "b" }, metadata: { name: "s" } };
         const r = stableOrder(redact(obj, ["stringData"]));
         assert.deepStrictEqual(Object.keys(r), ["apiVersion", "kind", "metadata", "stringData"]);
-        assert.strictEqual(r.stringData, "[secret]");
+        assert.deepStrictEqual(r.stringData, { API_TOKEN: "[secret]", B: "[secret]" });
         assert.strictEqual(objectFileName(r), "secret-s.yaml");
+        assert.deepStrictEqual(redact({ a: { list: ["x", { y: 1 }], s: "v" }, keep: "k" }, ["a"]), { a: { list: ["[secret]", { y: "[secret]" }], s: "[secret]" }, keep: "k" });
+        assert.deepStrictEqual(redact({ a: { b: "v", c: "w" } }, ["a.b"]), { a: { b: "[secret]", c: "w" } });
+        assert.strictEqual(redact("whole", [""]), "[secret]");
+        // The redacted Secret is still a valid Secret (a map of strings).
+        assert.deepStrictEqual(validateObject(r), []);
+        assert.notDeepStrictEqual(validateObject({ ...r, stringData: "[secret]" }), []);
     });
 
     it("diffs objects leaf by leaf", () => {
@@ -91,7 +97,11 @@ describe("render: the command end to end", function () {
         const r = render("--stack", "prod", "--out", out);
         assert.strictEqual(r.code, 0, r.stdout + r.stderr);
         const secret = YAML.parse(fs.readFileSync(path.join(out, "prod", "secret-goship-secret.yaml"), "utf8"));
-        assert.strictEqual(secret.stringData, "[secret]");
+        assert.deepStrictEqual(secret.stringData, { API_TOKEN: "[secret]" });
+        // Every prod file, secrets redacted as written, matches the OpenAPI schema.
+        for (const f of fs.readdirSync(path.join(out, "prod")).filter((x) => x.endsWith(".yaml") && x !== "_summary.yaml")) {
+            assert.deepStrictEqual(validateObject(YAML.parse(fs.readFileSync(path.join(out, "prod", f), "utf8"))), [], `${f} must match the Kubernetes OpenAPI schema`);
+        }
         const all = fs.readdirSync(path.join(out, "prod")).map((f) => fs.readFileSync(path.join(out, "prod", f), "utf8")).join("\n");
         assert.ok(!all.includes("test-secret-apiToken") && !all.includes("test-secret-registryPassword"));
         assert.ok(!(r.stdout + r.stderr).includes("test-secret-"));

@@ -59,7 +59,7 @@ export function goodStack(): Res[] {
         [TYPES.LimitRange, { apiVersion: "v1", kind: "LimitRange", metadata: { name: "defaults", namespace: NS }, spec: { limits: [{ type: "Container" }] } }],
         [TYPES.NetworkPolicy, { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny-ingress", namespace: NS }, spec: { podSelector: {}, policyTypes: ["Ingress"] } }],
         [TYPES.ConfigMap, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "shop-config", namespace: NS }, data: { GREETING: "hello" } }],
-        [TYPES.Secret, { apiVersion: "v1", kind: "Secret", metadata: { name: "shop-secret", namespace: NS }, stringData: "[secret]" }],
+        [TYPES.Secret, { apiVersion: "v1", kind: "Secret", metadata: { name: "shop-secret", namespace: NS }, stringData: { API_TOKEN: "[secret]" } }],
         [TYPES.Deployment, app("blue")],
         [TYPES.Deployment, app("green")],
         [TYPES.Service, svc("shop", "blue")],
