@@ -107,6 +107,28 @@ describe("render: the command end to end", function () {
         assert.ok(!(r.stdout + r.stderr).includes("test-secret-"));
     });
 
+    it("prod: egress is denied by default and the allows select the app's pods; spread, pull policy and disk are set", () => {
+        const dir = path.join(out, "prod");
+        assert.ok(fs.existsSync(dir), "rendered by the previous test");
+        const read = (f: string) => YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+        const tracks = ["deployment-goship-blue.yaml", "deployment-goship-green.yaml"].map(read);
+        const egress = fs.readdirSync(dir).filter((f) => f.startsWith("networkpolicy-")).map(read).filter((p) => p.spec.policyTypes.includes("Egress"));
+        assert.deepStrictEqual(egress.map((p) => p.metadata.name).sort(), ["allow-egress-dns", "default-deny-egress"]);
+        for (const p of egress) {
+            for (const d of tracks) {
+                const labels = d.spec.template.metadata.labels;
+                assert.ok(Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v), `${p.metadata.name} selects the pods of ${d.metadata.name}`);
+            }
+            assert.ok(p.metadata.annotations["goship.dev/purpose"], `${p.metadata.name} says why it exists`);
+        }
+        for (const d of tracks) {
+            const pod = d.spec.template.spec;
+            assert.strictEqual(pod.containers[0].imagePullPolicy, "Always");
+            assert.ok(pod.containers[0].resources.limits["ephemeral-storage"]);
+            assert.deepStrictEqual(pod.topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable), ["DoNotSchedule", "ScheduleAnyway"]);
+        }
+    });
+
     it("rehearses a 4-step canary through --state, then refuses a jump with exit 2", () => {
         const dir = path.join(out, "rehearsal");
         const state = path.join(dir, "dev", "state.json");
@@ -143,5 +165,10 @@ describe("render: the command end to end", function () {
         const pol = render("--stack", "prod", "--out", out, "--set", "autoscaling.enabled=false", "--set", "replicas=1");
         assert.strictEqual(pol.code, 1, pol.stdout + pol.stderr);
         assert.match(pol.stdout, /mandatory/i);
+        // Each production gap, reintroduced through config, is a mandatory violation in prod.
+        const gaps = render("--stack", "prod", "--out", out, "--set", "spread.nodes=off", "--set", "egress.enabled=false");
+        assert.strictEqual(gaps.code, 1, gaps.stdout + gaps.stderr);
+        assert.match(gaps.stdout, /mandatory:[\s\S]*\[workload-spread\] Deployment goship-blue is autoscaled but does not spread its pods across nodes/);
+        assert.match(gaps.stdout, /\[egress-controlled\] Deployment goship-blue: no NetworkPolicy restricts the egress/);
     });
 });
