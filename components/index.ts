@@ -12,3 +12,8 @@ export { ConfigError } from "./config/validate";
 export { Release, ReleaseArgs, TrackTemplate } from "./release/release";
 export { Router, RouteRequest, RouteObject, RouterConfig } from "./release/router";
 export { routerFor } from "./release/routers";
+export { imagePullPolicy, PullPolicy } from "./pod-spec";
+export { resourceRequirements } from "./resources";
+export { topologySpread } from "./spread";
+export { egressPolicies, EgressPolicy } from "./egress";
+export { SpreadConfig, EgressConfig, EgressRule, EgressPeer } from "./config/placement";
