@@ -57,7 +57,7 @@ describe("goship:observability config", () => {
             OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability:4318", OTEL_SERVICE_NAME: "shop",
             OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.1",
         });
-        assert.strictEqual(parse({ tracing: { endpoint: "https://collector.example.com" } }).tracing!.port, 443);
+        assert.strictEqual(parseConfig({ ...base, egress: { enabled: false }, observability: { tracing: { endpoint: "https://collector.example.com" } } }, "dev").observability.tracing!.port, 443);
     });
 
     it("refuses bad values, naming the key and what is allowed", () => {
@@ -73,6 +73,7 @@ describe("goship:observability config", () => {
             [{ tracing: { endpoint: "http://c:4318/v1/traces" } }, /no path: the app adds \/v1\/traces/],
             [{ tracing: { endpoint: "http://c:4318", samplerArg: 0.5 } }, /goship:observability\.tracing\.samplerArg applies only to the traceidratio samplers/],
             [{ tracing: { endpoint: "http://c:4318", sampler: "sometimes" } }, /goship:observability\.tracing\.sampler must be one of/],
+            [{ tracing: { endpoint: "https://collector.example.com" } }, /goship:observability\.tracing\.endpoint collector\.example\.com is not a cluster Service name/],
             [{ grafana: true }, /goship:observability\.grafana is not a known key/],
             ["yes", /goship:observability must be an object, got "yes"/],
         ];
@@ -189,6 +190,10 @@ describe("the program with goship:observability (mock runtime)", function () {
         const appData = r.get(T.ConfigMap, "goship-config").inputs.data;
         assert.strictEqual(appData.OTEL_EXPORTER_OTLP_ENDPOINT, "http://otel-collector.observability:4318");
         assert.strictEqual(appData.OTEL_SERVICE_NAME, "goship");
+        // Under default-deny egress, the collector gets its allow (components/config/placement.ts).
+        const allow = r.get(T.NetworkPolicy, "allow-egress-otlp-collector").inputs.spec.egress[0];
+        assert.deepStrictEqual(allow.ports, [{ port: 4318, protocol: "TCP" }]);
+        assert.deepStrictEqual(allow.to[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "observability" });
 
         // The policies pass on what the program registers ...
         const resources: Res[] = policyResources(r.resources);
