@@ -39,12 +39,15 @@ describe("goship:observability config", () => {
         assert.deepStrictEqual(otelEnv("goship", o), {});
     });
 
-    it("set: the dashboard is on by default, labelled for Grafana's sidecar; alerts stay opt-in", () => {
-        const o = parse({});
+    it("every piece is opt-in: {} (Pulumi.yaml's default) changes nothing; the dashboard is labelled for Grafana's sidecar", () => {
+        assert.deepStrictEqual(parse({}), parse());
+        const o = parse({ dashboard: { enabled: true } });
         assert.strictEqual(o.enabled, true);
-        assert.strictEqual(o.dashboard.enabled, true);
         assert.deepStrictEqual(o.dashboard.labels, { grafana_dashboard: "1" });
         assert.strictEqual(o.alerts.enabled, false);
+        assert.strictEqual(parse({ scrape: "serviceMonitor" }).enabled, true);
+        assert.strictEqual(parse({ alerts: { enabled: true } }).enabled, true);
+        assert.strictEqual(parse({ tracing: { endpoint: "http://c.o:4318" } }).enabled, false, "tracing alone needs no component");
     });
 
     it("tracing: the endpoint feeds the app's OTEL_* variables and exposes host and port (for egress rules)", () => {
@@ -155,7 +158,7 @@ describe("the canary alert rules", () => {
 const full = {
     "goship:observability": {
         scrape: "serviceMonitor", serviceMonitor: { labels: { release: "kube-prometheus-stack" } },
-        dashboard: { folder: "Releases" }, alerts: { enabled: true }, tracing: { endpoint: "http://otel-collector.observability:4318" },
+        dashboard: { enabled: true, folder: "Releases" }, alerts: { enabled: true }, tracing: { endpoint: "http://otel-collector.observability:4318" },
     },
 };
 

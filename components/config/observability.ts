@@ -1,11 +1,12 @@
 // `goship:observability`: scraping, the Grafana dashboard, the alert rules and the OTLP
-// endpoint of the app's traces. Pure, like schema.ts, which calls it. The key is optional:
-// absent, the pods keep their `prometheus.io/*` annotations and nothing else is made.
+// endpoint of the app's traces. Pure, like schema.ts, which calls it. Every piece is
+// opt-in: absent or `{}`, the pods keep their `prometheus.io/*` annotations and nothing
+// else is made (Pulumi.yaml declares `{}` as the default).
 
 import { DNS_LABEL, Reader, show } from "./validate";
 
 export interface ObservabilityConfig {
-    /** Whether `goship:observability` is set at all. */
+    /** Whether any piece beyond the pods' annotations is on (the component is made). */
     enabled: boolean;
     /** `annotations`: the pods' `prometheus.io/*` annotations only; `serviceMonitor`: also a prometheus-operator ServiceMonitor. */
     scrape: "annotations" | "serviceMonitor";
@@ -75,8 +76,7 @@ function labelMap(r: Reader, field: string, def: Record<string, string>): Record
     return out;
 }
 
-/** `enabled` is whether the key is set: set, the dashboard defaults to on. */
-export function parseObservability(r: Reader, enabled: boolean): ObservabilityConfig {
+export function parseObservability(r: Reader): ObservabilityConfig {
     const scrape = r.string("scrape", "annotations", { oneOf: ["annotations", "serviceMonitor"] }) as ObservabilityConfig["scrape"];
 
     const sm = r.child("serviceMonitor");
@@ -88,7 +88,7 @@ export function parseObservability(r: Reader, enabled: boolean): ObservabilityCo
 
     const d = r.child("dashboard");
     const dashboard = {
-        enabled: d.bool("enabled", enabled),
+        enabled: d.bool("enabled", false),
         labels: labelMap(d, "labels", { grafana_dashboard: "1" }),
         folder: d.optionalString("folder", { pattern: /^[^\n]{1,100}$/, allowed: "one line of at most 100 characters" }),
         prometheusDatasource: d.string("prometheusDatasource", "prometheus", { pattern: /^[A-Za-z0-9_-]{1,40}$/, allowed: "a Grafana data source uid" }),
@@ -125,5 +125,6 @@ export function parseObservability(r: Reader, enabled: boolean): ObservabilityCo
         }
     }
     r.rejectUnknown();
+    const enabled = scrape === "serviceMonitor" || dashboard.enabled || alerts.enabled;
     return { enabled, scrape, serviceMonitor, dashboard, alerts, tracing };
 }

@@ -334,7 +334,7 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     const skipAwait = top.bool("skipAwait", false);
     const spread = parseSpread(child("spread"));
     const egress = parseEgress(child("egress"));
-    const observability = parseObservability(child("observability"), top.has("observability"));
+    const observability = parseObservability(child("observability"));
     // Tracing on under default-deny egress: the collector needs its allow, or spans go nowhere.
     const egressWithCollector = withCollector(egress, observability.tracing, namespace,
         (m) => problems.push(`${topKey("observability.tracing.endpoint")} ${m}`));
