@@ -64,8 +64,10 @@ describe("release provider", function () {
         const b = (await p.check!(a, desired("1.1.0", 0))).inputs;
         const c = (await p.check!(b, desired("1.1.0", 1))).inputs;
         const fields: string[] = changedFields(b, c);
-        assert.deepStrictEqual(fields.filter((f) => !f.startsWith("state.history")), ["desired.step", "state.step", "state.weight", "status"]);
-        assert.ok(fields.includes("state.history[3]") || fields.some((f) => f.startsWith("state.history")), "the new history entry");
+        // Arrays are leaves: the history shows as one changed field, holding one new entry.
+        assert.deepStrictEqual(fields, ["desired.step", "state.history", "state.step", "state.weight", "status"]);
+        assert.deepStrictEqual(c.state.history.slice(0, -1), b.state.history, "history is appended to, never rewritten");
+        assert.deepStrictEqual(c.state.history.at(-1), { at: "2026-11-24T10:00:00.000Z", event: "advance", from: "1.0.0", to: "1.1.0", step: 1, weight: 20 });
         assert.deepStrictEqual(changedFields(c, { ...c, now: "later" }), [], "the clock alone is no change");
     });
 
@@ -93,9 +95,21 @@ describe("release replica math", () => {
         [["candidate", "blueGreen", 0, 4, false], 4],
         [["warm", "blueGreen", 100, 4, false], 4],
         [["idle", "canary", 0, 4, false], 0],
+        // Under an HPA with the live count read: sized for the load, never below minReplicas.
+        [["stable", "canary", 0, 3, true, 10], 10],
+        [["stable", "canary", 0, 3, true, 2], 3],
+        [["candidate", "canary", 5, 3, true, 10], 1],
+        [["candidate", "canary", 20, 3, true, 10], 2],
+        [["candidate", "canary", 50, 3, true, 10], 5],
+        [["candidate", "blueGreen", 0, 3, true, 9], 9],
+        [["warm", "blueGreen", 0, 3, true, 9], 9],
+        [["idle", "canary", 0, 3, true, 10], 0],
+        // Without an HPA the configured count rules; a live count is ignored.
+        [["candidate", "canary", 50, 4, false, 10], 2],
+        [["stable", "canary", 0, 4, false, 10], 4],
     ];
     for (const [args, expected] of cases) {
-        it(`${args[0]} ${args[1]} at ${args[2]}% of ${args[3]}${args[4] ? " (HPA)" : ""} → ${expected}`, () => {
+        it(`${args[0]} ${args[1]} at ${args[2]}% of ${args[3]}${args[4] ? " (HPA)" : ""}${args[5] !== undefined ? `, live ${args[5]}` : ""} → ${expected}`, () => {
             assert.strictEqual(trackReplicas(...args), expected);
         });
     }
