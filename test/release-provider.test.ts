@@ -3,6 +3,7 @@
 // through check/diff/create/update. This catches closure-capture bugs mocks never see.
 import * as assert from "assert";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -80,6 +81,48 @@ describe("release provider", function () {
         // A rebuilt candidate image (same version, new digest) rolls only the candidate.
         const c = (await p.check!(b, { ...desired("1.1.0", 1), imageRef: "registry/app@sha256:ccc" })).inputs;
         assert.deepStrictEqual(c.trackImages, { blue: "goship:1.0.0", green: "registry/app@sha256:ccc" });
+    });
+});
+
+describe("release provider: pulumi up runs check twice (preview, then update)", function () {
+    this.timeout(60_000);
+    // A stand-in Prometheus on 127.0.0.1 whose answers change between the two checks, as
+    // a real one may between a preview and its update.
+    let server: http.Server;
+    let successRate = "1";
+    before(async () => {
+        server = http.createServer((req, res) => {
+            const q = new URL(req.url!, "http://x").searchParams.get("query") ?? "";
+            const value = q.startsWith("histogram_quantile") ? "0.05" : q.startsWith("sum(increase") ? "500" : successRate;
+            res.setHeader("content-type", "application/json");
+            res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [0, value] }] } }));
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    });
+    after(() => new Promise<void>((r) => server.close(() => r())));
+
+    it("each check measures anew; the update's answer is the one stored (preview passed, update aborts)", async () => {
+        const p = releaseProvider;
+        const analysis = {
+            prometheusUrl: `http://127.0.0.1:${(server.address() as any).port}`, window: "5m", minSuccessRate: 0.99, maxP99Seconds: 0.5,
+            minRequests: 100, noData: "fail", onFailure: "abort", queries: {},
+        };
+        const a = (await p.check!({}, desired("1.0.0"))).inputs;
+        const b = (await p.check!(a, desired("1.1.0", 0))).inputs;
+        const news = { ...desired("1.1.0", 1), analysis };
+        successRate = "0.999";
+        const preview = await p.check!(b, news);
+        assert.strictEqual(preview.inputs.state.weight, 20, "the preview shows the advance");
+        successRate = "0.5";
+        const update = await p.check!(b, news);
+        assert.strictEqual(update.inputs.state.phase, "Aborted", "the update measured again and aborted");
+        const stored = (await p.update!("id", b, update.inputs)).outs;
+        assert.strictEqual(stored.state.phase, "Aborted");
+        assert.strictEqual(stored.state.history.at(-1).analysis.values.successRate, 0.5, "the update's measurement is recorded");
+        // And the stored result is a fixpoint: the same config again does not measure or move.
+        successRate = "0.999";
+        const again = await p.check!(stored, news);
+        assert.strictEqual((await p.diff!("id", stored, again.inputs)).changes, false);
     });
 });
 
