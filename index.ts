@@ -2,7 +2,8 @@
 // (bad config stops here, before any resource is registered), then passed to components.
 import * as pulumi from "@pulumi/pulumi";
 import {
-    AppConfig, AppNamespace, GoImage, IngressNginx, Release, appLabels, loadConfig, terminationGracePeriodSeconds,
+    AppConfig, AppNamespace, GoImage, IngressNginx, Release, appLabels, imagePullPolicy, loadConfig, resourceRequirements,
+    terminationGracePeriodSeconds,
 } from "./components";
 
 const cfg = loadConfig();
@@ -26,6 +27,8 @@ const ns = new AppNamespace(cfg.appName, {
     defaultLimits: cfg.resources.limits,
     ingressControllerNamespace: nginx ? nginx.namespace : cfg.ingressNginx.namespace,
     appPort: cfg.app.port,
+    egress: cfg.egress,
+    appPodLabels: { "app.kubernetes.io/name": cfg.appName },
 });
 
 const image = new GoImage(cfg.appName, {
@@ -68,7 +71,9 @@ const release = new Release(cfg.appName, {
     labels,
     track: {
         port: cfg.app.port,
-        resources: cfg.resources,
+        resources: resourceRequirements(cfg.resources),
+        imagePullPolicy: imagePullPolicy(cfg.image.push),
+        spread: cfg.spread,
         timings: cfg.app,
         terminationGracePeriodSeconds: terminationGracePeriodSeconds(cfg.app),
         configMapName: appConfig.configMapName,

@@ -12,3 +12,8 @@ export { parseConfig, GoshipConfig, terminationGracePeriodSeconds } from "./conf
 export { ConfigError } from "./config/validate";
 export { Release, ReleaseArgs, TrackTemplate } from "./release/release";
 export { Router, RouteRequest, routerFor } from "./release/router";
+export { imagePullPolicy, PullPolicy } from "./pod-spec";
+export { resourceRequirements } from "./resources";
+export { topologySpread } from "./spread";
+export { egressPolicies, EgressPolicy } from "./egress";
+export { SpreadConfig, EgressConfig, EgressRule, EgressPeer } from "./config/placement";

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appPodSpec, ContainerTimings } from "./pod-spec";
+import type { SpreadConfig } from "./config/placement";
+import { appPodSpec, ContainerTimings, PullPolicy } from "./pod-spec";
+import { topologySpread } from "./spread";
 
 /** Labels every goship object carries; `track` is added for per-track objects. */
 export function appLabels(appName: string): Record<string, string> {
@@ -39,6 +41,10 @@ export interface GoWorkloadArgs {
     /** Rolling-update knobs. @default maxSurge "25%", maxUnavailable 1 (0 when the track has exactly one replica, so it never drops to none) */
     maxSurge?: pulumi.Input<string | number>;
     maxUnavailable?: pulumi.Input<string | number>;
+    /** How this track's pods spread over nodes and zones. @default none */
+    spread?: SpreadConfig;
+    /** @default "IfNotPresent"; goship passes imagePullPolicy(push): Always for pushed images. */
+    imagePullPolicy?: PullPolicy;
     /** Skip the provider's readiness wait (the real-engine test tier has no kubelet). @default false */
     skipAwait?: boolean;
 }
@@ -78,6 +84,8 @@ export class GoWorkload extends pulumi.ComponentResource {
             terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
             configMapName: args.configMapName,
             secretName: args.secretName,
+            imagePullPolicy: args.imagePullPolicy,
+            topologySpreadConstraints: args.spread ? topologySpread(this.selector, args.spread) : undefined,
         });
         const replicas = args.replicas === undefined ? undefined : pulumi.output(args.replicas);
         const maxUnavailable = args.maxUnavailable ??

@@ -6,6 +6,7 @@ import { stackPolicy } from "./lib/define";
 import { containersOf, intOrPercent, nameOf, namespaceOf, podSpecOf, Res, selects, TYPES } from "./lib/k8s";
 import { isCanary } from "./release";
 import { CONTAINER_CHECKS } from "./workload";
+import { containerEphemeralStorage } from "./production";
 import { withDefaults } from "./lib/define";
 
 const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
@@ -238,7 +239,7 @@ export const canaryTrackProdChecks = stackPolicy({
     check: (rs, _k, report) => {
         for (const d of of(rs, TYPES.Deployment)) {
             if (d.props?.metadata?.labels?.["goship.dev/role"] !== "candidate") continue;
-            for (const p of CONTAINER_CHECKS) {
+            for (const p of [...CONTAINER_CHECKS, containerEphemeralStorage]) {
                 p.check(d.props, withDefaults(p.knobs, PROD_CONTAINER_KNOBS), (m) => report(`[${p.name}] candidate track: ${m}`, d.urn), { name: d.name, type: d.type });
             }
         }

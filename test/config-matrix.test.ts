@@ -14,6 +14,7 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["image.registryUsername", "string"], ["image.context", "string"], ["image.platform", "string", "amd64"],
     ["resources.requests.cpu", "string", "1 core"], ["resources.requests.memory", "string", "64MB"],
     ["resources.limits.cpu", "string", "two"], ["resources.limits.memory", "string", "lots"],
+    ["resources.requests.ephemeralStorage", "string", "64MB"], ["resources.limits.ephemeralStorage", "string", "lots"],
     ["autoscaling.enabled", "bool"], ["autoscaling.minReplicas", "int", 0], ["autoscaling.maxReplicas", "int", 1001],
     ["autoscaling.cpuUtilization", "int", 101], ["autoscaling.memoryUtilization", "int", 0],
     ["autoscaling.scaleDownStabilizationSeconds", "int", 3601],
@@ -25,6 +26,9 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["ingressNginx.replicas", "int", 0],
     ["quota.requestsCpu", "string", "x"], ["quota.requestsMemory", "string", "x"], ["quota.limitsCpu", "string", "x"],
     ["quota.limitsMemory", "string", "x"], ["quota.pods", "int", 0],
+    ["quota.requestsEphemeralStorage", "string", "x"], ["quota.limitsEphemeralStorage", "string", "x"],
+    ["spread.nodes", "enum", "Always"], ["spread.zones", "enum", "Never"], ["spread.maxSkew", "int", 0],
+    ["egress.enabled", "bool"], ["egress.dns.cidr", "string", "10.0.0.10"], ["egress.dns.namespace", "string", "Kube_System"],
     ["release.strategy", "enum", "linear"], ["release.steps", "list", [0, 100]], ["release.step", "int", -1], ["release.abort", "bool"],
     ["release.scaleDownDelaySeconds", "int", -5],
     ["release.match.header", "string", "bad header"], ["release.match.headerValue", "string", "a\nb"],
@@ -83,7 +87,7 @@ describe("config: every key × wrong type, out of range, unknown sibling", () =>
             });
         }
     }
-    for (const parent of ["image", "resources", "resources.requests", "resources.limits", "autoscaling", "app", "ingress", "ingressNginx", "quota", "release", "release.match", "release.analysis", "release.analysis.queries"]) {
+    for (const parent of ["image", "resources", "resources.requests", "resources.limits", "autoscaling", "app", "ingress", "ingressNginx", "quota", "release", "release.match", "release.analysis", "release.analysis.queries", "spread", "egress", "egress.dns"]) {
         it(`goship:${parent}: an unknown key is refused`, () => {
             const found = problemsFor(`${parent}.typo`, 1);
             assert.ok(found.some((p) => p.startsWith(`goship:${parent}.typo is not a known key`)), found.join("\n"));

@@ -20,7 +20,10 @@ describe("config: parseConfig", () => {
         assert.strictEqual(c.appName, "goship");
         assert.strictEqual(c.namespace, "goship-prod");
         assert.strictEqual(c.replicas, 3);
-        assert.deepStrictEqual(c.resources, { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } });
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "100m", memory: "64Mi", ephemeralStorage: "64Mi" },
+            limits: { cpu: "500m", memory: "128Mi", ephemeralStorage: "256Mi" },
+        });
         assert.deepStrictEqual(
             [c.autoscaling.enabled, c.autoscaling.minReplicas, c.autoscaling.maxReplicas, c.autoscaling.cpuUtilization],
             [true, 2, 10, 50]);

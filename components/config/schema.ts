@@ -6,6 +6,7 @@
 import {
     ConfigError, CPU_QUANTITY, DNS_LABEL, DNS_NAME, IMAGE_TAG, MEMORY_QUANTITY, parseQuantity, Reader, show,
 } from "./validate";
+import { EgressConfig, parseEgress, parseSpread, SpreadConfig } from "./placement";
 
 export const NAMESPACE = "goship";
 /** The ingress-nginx Helm chart version goship pins (the last upstream line, see README). */
@@ -27,8 +28,9 @@ export interface ImageConfig {
 }
 
 export interface ResourcesConfig {
-    requests: { cpu: string; memory: string };
-    limits: { cpu?: string; memory: string };
+    /** ephemeralStorage: logs and the writable layer count against it (and the /tmp emptyDir, per pod). */
+    requests: { cpu: string; memory: string; ephemeralStorage: string };
+    limits: { cpu?: string; memory: string; ephemeralStorage: string };
 }
 
 export interface AutoscalingConfig {
@@ -70,6 +72,8 @@ export interface QuotaConfig {
     requestsMemory: string;
     limitsCpu: string;
     limitsMemory: string;
+    requestsEphemeralStorage: string;
+    limitsEphemeralStorage: string;
     pods: number;
 }
 
@@ -119,6 +123,10 @@ export interface GoshipConfig {
     podSecurityLevel: "restricted" | "baseline" | "privileged";
     quota: QuotaConfig;
     release: ReleaseSettings;
+    /** How each track's pods spread over nodes and zones. */
+    spread: SpreadConfig;
+    /** Default-deny egress and what the app may still reach. */
+    egress: EgressConfig;
     /** Only for the real-engine test tier: objects skip readiness waits (no kubelet there). */
     skipAwait: boolean;
 }
@@ -213,14 +221,20 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
         requests: {
             cpu: req.string("cpu", "100m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 100m or 0.5" }),
             memory: req.string("memory", "64Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 64Mi" }),
+            // Logs (the kubelet keeps ≤ 5 × 10Mi per container by default) plus the 16Mi /tmp.
+            ephemeralStorage: req.string("ephemeralStorage", "64Mi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity such as 64Mi" }),
         },
         limits: {
             cpu: lim.has("cpu") || !res.has("limits")
                 ? lim.string("cpu", "500m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 500m" })
                 : (lim.raw("cpu"), undefined),
             memory: lim.string("memory", "128Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 128Mi" }),
+            ephemeralStorage: lim.string("ephemeralStorage", "256Mi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity such as 256Mi" }),
         },
     };
+    if (parseQuantity(resources.limits.ephemeralStorage) < parseQuantity(resources.requests.ephemeralStorage)) {
+        lim.fail("ephemeralStorage", `must be ≥ requests.ephemeralStorage (${resources.requests.ephemeralStorage}), got ${resources.limits.ephemeralStorage}`);
+    }
     if (parseQuantity(resources.limits.memory) < parseQuantity(resources.requests.memory)) {
         lim.fail("memory", `must be ≥ requests.memory (${resources.requests.memory}), got ${resources.limits.memory}`);
     }
@@ -295,19 +309,23 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
         requestsMemory: q.string("requestsMemory", "4Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
         limitsCpu: q.string("limitsCpu", "16", { pattern: CPU_QUANTITY, allowed: "a CPU quantity" }),
         limitsMemory: q.string("limitsMemory", "8Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
+        requestsEphemeralStorage: q.string("requestsEphemeralStorage", "4Gi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity" }),
+        limitsEphemeralStorage: q.string("limitsEphemeralStorage", "16Gi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity" }),
         pods: q.int("pods", 60, 1, 10000),
     };
     q.rejectUnknown();
 
     const release = parseRelease(child("release"));
     const skipAwait = top.bool("skipAwait", false);
+    const spread = parseSpread(child("spread"));
+    const egress = parseEgress(child("egress"));
 
     top.rejectUnknown();
     if (problems.length > 0) throw new ConfigError(problems.map((p) => p.replace(/^goship\./, "goship:")));
 
     return {
         stack, appName, namespace, version, commit, image, replicas, resources, autoscaling, app, ingress,
-        ingressNginx, podSecurityLevel, quota, release, skipAwait,
+        ingressNginx, podSecurityLevel, quota, release, skipAwait, spread, egress,
     };
 }
 

@@ -20,10 +20,9 @@ export function validateObject(obj: any): string[] {
     if (!fs.existsSync(file)) throw new Error(`no OpenAPI schema for ${obj.apiVersion} ${obj.kind} (${file})`);
     const mod = require(file);
     const Model = mod[obj.kind];
-    // Redacted secret values are strings where the schema may want a map.
-    const candidate = JSON.parse(JSON.stringify(obj), (_k, v) => (v === "[secret]" ? {} : v));
+    // Validated exactly as rendered: redaction keeps every field's type (see render-lib's redactValue).
     try {
-        new Model(candidate).validate();
+        new Model(JSON.parse(JSON.stringify(obj))).validate();
         return [];
     } catch (e) {
         return [(e as Error).message];
