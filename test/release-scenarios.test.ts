@@ -6,6 +6,7 @@ import * as assert from "assert";
 import { trafficView } from "./engine";
 import { T } from "./harness";
 import { CheckedEngine as MockEngine } from "./support/release-view";
+import { policyReport } from "../scripts/offline/policy-report";
 
 const STABLE = "goship:1.0.0";
 const CANDIDATE = "goship:1.1.0";
@@ -178,6 +179,9 @@ describe("release scenarios (multi-update, dev stack)", function () {
         }
         // Stable keeps the HPA's 10 (written back as read: no fight); the candidate gets its share of 10, not of minReplicas 3.
         assert.deepStrictEqual(sizes, [["5%", 10, 1], ["20%", 10, 2], ["50%", 10, 5]]);
+        assert.strictEqual(r.get(T.Deployment, "goship-blue").inputs.metadata.annotations["goship.dev/replicas-source"], "live");
+        const policies = policyReport(r.resources, "prod");
+        assert.strictEqual(policies.mandatory, 0, policies.text);
 
         r = await e.up({ "goship:release.step": 3 });
         v = trafficView(r);

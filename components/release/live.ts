@@ -18,10 +18,14 @@ const TRACKS: Track[] = ["blue", "green"];
  * A `get` of a missing object fails the update, so it runs only when `read` is true: once
  * the release has an update after its first deploy, both track Deployments exist.
  */
+/** Annotation on a track Deployment whose replicas are the live count read at preview. */
+export const LIVE_REPLICAS_ANNOTATION = "goship.dev/replicas-source";
+
 export function liveReplicas(parent: pulumi.Resource, app: string, namespace: pulumi.Input<string>, read: pulumi.Input<boolean>): pulumi.Output<number | undefined> {
     return pulumi.all([read, namespace]).apply(([yes, ns]) => {
         if (!yes) return pulumi.output<number | undefined>(undefined);
         const counts = TRACKS.map((t) => k8s.apps.v1.Deployment.get(`${app}-${t}-live`, `${ns}/${app}-${t}`, { parent }).spec.replicas);
-        return pulumi.all(counts).apply((cs) => Math.max(0, ...cs.map((c) => c ?? 0)));
+        // An empty read (the offline renderer has no cluster) is no information.
+        return pulumi.all(counts).apply((cs) => (cs.every((c) => c === undefined) ? undefined : Math.max(0, ...cs.map((c) => c ?? 0))));
     });
 }

@@ -4,7 +4,7 @@ import { IngressRoute } from "../app-ingress";
 import { Autoscaler } from "../autoscaler";
 import type { AutoscalingConfig, MatchConfig, ReleaseSettings, AnalysisConfig } from "../config/schema";
 import { GoWorkload, GoWorkloadArgs, trackSelector } from "../workload";
-import { liveReplicas } from "./live";
+import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
 import { ReleaseInputs, ReleaseOutputs, releaseProvider } from "./provider";
 import { trackReplicas } from "./replicas";
 import { MatchRoute, routerFor } from "./router";
@@ -139,6 +139,8 @@ export class Release extends pulumi.ComponentResource {
                 version,
                 replicas: pulumi.all([role, this.state, live]).apply(([r, st, l]) =>
                     trackReplicas(r, st.strategy, st.weight, base, autoscaled, l)) as pulumi.Output<number>,
+                // Tells the hpa-target policy that the pinned count is the HPA's own (read live).
+                deploymentAnnotations: live.apply((l): Record<string, string> => (l === undefined ? {} : { [LIVE_REPLICAS_ANNOTATION]: "live" })),
             }, {
                 parent: this,
                 // A track leaving service scales down only after traffic has moved away.
