@@ -25,7 +25,10 @@ const ns = new AppNamespace(cfg.appName, {
     quota: cfg.quota,
     defaultRequests: cfg.resources.requests,
     defaultLimits: cfg.resources.limits,
-    ingressControllerNamespace: nginx ? nginx.namespace : cfg.ingressNginx.namespace,
+    // Who may reach the pods: the ingress controller's namespace, or the Gateway's data plane.
+    ingressControllerNamespace: cfg.release.router === "gatewayApi"
+        ? cfg.release.gatewayApi!.dataPlaneNamespace
+        : nginx ? nginx.namespace : cfg.ingressNginx.namespace,
     appPort: cfg.app.port,
     egress: cfg.egress,
     appPodLabels: { "app.kubernetes.io/name": cfg.appName },
@@ -55,7 +58,7 @@ const appConfig = new AppConfig(cfg.appName, {
     secretData: cfg.apiToken ? { API_TOKEN: cfg.apiToken } : {},
 });
 
-// Two tracks, the main Service, the router's Ingresses and the HPA, all derived from the
+// Two tracks, the main Service, the router's objects (Ingresses or an HTTPRoute) and the HPA, all derived from the
 // release state that the config drives (see components/release).
 const release = new Release(cfg.appName, {
     appName: cfg.appName,
@@ -66,7 +69,10 @@ const release = new Release(cfg.appName, {
     imageRepository: cfg.image.repository,
     replicas: cfg.replicas,
     autoscaling: cfg.autoscaling.enabled ? cfg.autoscaling : undefined,
-    route: { ...cfg.ingress, servicePort: "http" },
+    route: { host: cfg.ingress.host, path: cfg.ingress.path },
+    router: cfg.release.router === "gatewayApi"
+        ? { kind: "gatewayApi", parentRefs: cfg.release.gatewayApi!.parentRefs, hostnames: cfg.release.gatewayApi!.hostnames }
+        : { kind: "nginx", className: cfg.ingress.className, tlsSecretName: cfg.ingress.tlsSecretName },
     controller: nginx,
     labels,
     track: {

@@ -56,3 +56,4 @@ export function egressPolicies(appPods: Record<string, string>, egress: EgressCo
         })),
     ];
 }
+

@@ -1,11 +1,12 @@
 // Every goship policy, in one explicit list (no registration by import side effect).
 // Imported by the pack (index.ts), the offline runner (run.ts) and the tests.
+import { gatewayApiResourcePolicies, gatewayApiStackPolicies } from "./gateway-api";
 import { networkPolicies } from "./network";
 import { productionPolicies, productionStackPolicies } from "./production";
 import { releasePolicies } from "./release";
-import { stackPolicies as wholeStackPolicies } from "./stack";
+import { stackPolicies as crossObjectPolicies } from "./stack";
 import { workloadPolicies } from "./workload";
 
-export const resourcePolicies = [...workloadPolicies, ...productionPolicies, ...networkPolicies, ...releasePolicies];
-export const stackPolicies = [...wholeStackPolicies, ...productionStackPolicies];
+export const resourcePolicies = [...workloadPolicies, ...productionPolicies, ...networkPolicies, ...releasePolicies, ...gatewayApiResourcePolicies];
+export const stackPolicies = [...crossObjectPolicies, ...productionStackPolicies, ...gatewayApiStackPolicies];
 export const policies = [...resourcePolicies, ...stackPolicies];

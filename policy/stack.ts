@@ -9,7 +9,7 @@ import { CONTAINER_CHECKS } from "./workload";
 import { containerEphemeralStorage } from "./production";
 import { withDefaults } from "./lib/define";
 
-const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
+export const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
 const key = (r: Res) => `${namespaceOf(r) ?? ""}/${nameOf(r)}`;
 const podLabels = (d: Res) => d.props?.spec?.template?.metadata?.labels ?? {};
 
@@ -18,15 +18,15 @@ function deploymentNamed(rs: Res[], ns: string | undefined, name: string): Res |
 }
 
 /** The Deployments whose pods a Service (or PDB) selector picks. */
-function selected(rs: Res[], ns: string | undefined, selector: Record<string, string> | undefined): Res[] {
+export function selected(rs: Res[], ns: string | undefined, selector: Record<string, string> | undefined): Res[] {
     return of(rs, TYPES.Deployment).filter((d) => namespaceOf(d) === ns && selects(selector, podLabels(d)));
 }
 
-function portOnService(svc: Res, port: any): any | undefined {
+export function portOnService(svc: Res, port: any): any | undefined {
     return (svc.props?.spec?.ports ?? []).find((p: any) => (port?.name !== undefined ? p.name === port.name : p.port === port?.number));
 }
 
-function containerPort(d: Res, target: any): any | undefined {
+export function containerPort(d: Res, target: any): any | undefined {
     for (const c of podSpecOf(d.props)?.containers ?? []) {
         const p = (c.ports ?? []).find((x: any) => x.name === target || x.containerPort === target || String(x.containerPort) === String(target));
         if (p) return { container: c, port: p };

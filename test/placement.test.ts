@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { parseConfig } from "../components/config/schema";
 import { ConfigError } from "../components/config/validate";
+import { collectorEgress, withCollector } from "../components/config/placement";
 import { egressPolicies } from "../components/egress";
 import { imagePullPolicy } from "../components/pod-spec";
 import { quantities, resourceRequirements } from "../components/resources";
@@ -162,5 +163,35 @@ describe("README egress example", () => {
         const c = parseConfig({ ...minimal(), egress: YAML.parse(block!)["goship:egress"] }, "prod");
         const names = egressPolicies({ "app.kubernetes.io/name": "goship" }, c.egress).map((p) => p.name);
         assert.deepStrictEqual(names, ["default-deny-egress", "allow-egress-dns", "allow-egress-postgres"]);
+    });
+});
+
+describe("egress to the OTLP collector (tracing on)", () => {
+    const port = 4318;
+    it("allows a cluster Service by its namespace, an IP by its /32, and refuses an outside host name", () => {
+        assert.deepStrictEqual(collectorEgress({ host: "otel-collector.observability", port }, "goship-prod"),
+            { name: "otlp-collector", ports: [4318], protocol: "TCP", namespace: "observability" });
+        assert.strictEqual((collectorEgress({ host: "otel-collector.observability.svc.cluster.local", port }, "x") as any).namespace, "observability");
+        assert.strictEqual((collectorEgress({ host: "otel-collector.observability.svc", port }, "x") as any).namespace, "observability");
+        assert.strictEqual((collectorEgress({ host: "otel-collector", port }, "goship-prod") as any).namespace, "goship-prod");
+        assert.strictEqual((collectorEgress({ host: "10.1.2.3", port }, "x") as any).cidr, "10.1.2.3/32");
+        assert.strictEqual((collectorEgress({ host: "[fd00::1]", port }, "x") as any).cidr, "fd00::1/128");
+        assert.match(collectorEgress({ host: "api.honeycomb.io", port: 443 }, "x") as string,
+            /api\.honeycomb\.io is not a cluster Service name, and a NetworkPolicy cannot allow a host name: add goship:egress\.allow \[\{name: otlp-collector, cidr: <its IP range>, ports: \[443\]\}\]/);
+    });
+
+    it("adds the allow once, leaves a user's own otlp-collector allow alone, and adds nothing with tracing or egress off", () => {
+        const egress = parseConfig(minimal(), "prod").egress;
+        const problems: string[] = [];
+        const fail = (m: string) => problems.push(m);
+        const c = { host: "otel-collector.observability", port };
+        assert.deepStrictEqual(withCollector(egress, c, "ns", fail).allow.map((a) => a.name), ["otlp-collector"]);
+        const own = { ...egress, allow: [{ name: "otlp-collector", cidr: "10.9.0.0/16", ports: [4318], protocol: "TCP" as const }] };
+        assert.strictEqual(withCollector(own, c, "ns", fail), own);
+        assert.strictEqual(withCollector(egress, undefined, "ns", fail), egress);
+        assert.strictEqual(withCollector({ ...egress, enabled: false }, c, "ns", fail).allow.length, 0);
+        assert.deepStrictEqual(problems, []);
+        withCollector(egress, { host: "collector.example.com", port }, "ns", fail);
+        assert.strictEqual(problems.length, 1);
     });
 });

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { releaseProvider } from "../components/release/provider";
 import { trackReplicas } from "../components/release/replicas";
 import { canaryAnnotations } from "../components/release/routers/nginx";
-import { routerFor } from "../components/release/router";
+import { routerFor } from "../components/release/routers";
 
 const desired = (version: string, step = 0, extra: Record<string, unknown> = {}) => ({
     desired: { version, strategy: "canary", steps: [5, 20, 50, 100], step, abort: false, scaleDownDelaySeconds: 600, ...extra },
@@ -176,6 +176,6 @@ describe("nginx router", () => {
     });
 
     it("refuses an unknown router instead of falling back", () => {
-        assert.throws(() => routerFor("traefik"), /unknown router "traefik"; known routers: nginx/);
+        assert.throws(() => routerFor({ kind: "traefik" } as any), /unknown router "traefik"; known routers: nginx, gatewayApi/);
     });
 });

@@ -132,3 +132,44 @@ export function parseEgress(r: Reader): EgressConfig {
     r.rejectUnknown();
     return { enabled, dns, allow };
 }
+
+/** The name of the egress allow goship adds for the OTLP traces collector. */
+export const COLLECTOR_ALLOW = "otlp-collector";
+
+/**
+ * The destination of an OTLP collector at `host:port`, as an egress allow, or a reason it
+ * cannot be one. NetworkPolicies match IPs and labels, not host names, so:
+ * - an IP literal becomes a /32 (/128) range;
+ * - a Service name (`collector` in the app's namespace, `collector.ns`, `collector.ns.svc…`)
+ *   becomes every pod of that namespace on the port (the collector's pod labels are not
+ *   known here; a Service port must equal its targetPort, as for the usual 4317/4318);
+ * - any other host name is outside the cluster: the user must allow its IP range.
+ */
+export function collectorEgress(collector: { host: string; port: number }, ownNamespace: string): EgressRule | string {
+    const host = collector.host.replace(/^\[|\]$/g, "");
+    const base = { name: COLLECTOR_ALLOW, ports: [collector.port], protocol: "TCP" as const };
+    if (/^(\d{1,3}\.){3}\d{1,3}$/.test(host)) return { ...base, cidr: `${host}/32` };
+    if (host.includes(":")) return { ...base, cidr: `${host}/128` };
+    const labels = host.split(".");
+    if (labels.length === 1) return { ...base, namespace: ownNamespace };
+    if (labels.length === 2 || labels[2] === "svc") return { ...base, namespace: labels[1] };
+    return `${collector.host} is not a cluster Service name, and a NetworkPolicy cannot allow a host name: add goship:egress.allow [{name: ${COLLECTOR_ALLOW}, cidr: <its IP range>, ports: [${collector.port}]}] (or set goship:egress.enabled false)`;
+}
+
+/**
+ * Egress config plus the collector's allow (tracing on), unless the user already allows it
+ * by that name. A collector no NetworkPolicy can express is a config problem, reported
+ * against `field`: with egress denied, its traces would silently go nowhere.
+ */
+export function withCollector(
+    egress: EgressConfig, collector: { host: string; port: number } | undefined, ownNamespace: string,
+    fail: (message: string) => void,
+): EgressConfig {
+    if (!collector || !egress.enabled || egress.allow.some((a) => a.name === COLLECTOR_ALLOW)) return egress;
+    const rule = collectorEgress(collector, ownNamespace);
+    if (typeof rule === "string") {
+        fail(rule);
+        return egress;
+    }
+    return { ...egress, allow: [...egress.allow, rule] };
+}

@@ -3,6 +3,8 @@
 // Defaults are the safe production values from the brief; dev overrides them in
 // Pulumi.dev.yaml.
 
+import type { GatewayApiRouterConfig, ParentRef } from "../release/router";
+import { COOKIE_UNSUPPORTED } from "../release/routers/gateway-api";
 import {
     ConfigError, CPU_QUANTITY, DNS_LABEL, DNS_NAME, IMAGE_TAG, MEMORY_QUANTITY, parseQuantity, Reader, show,
 } from "./validate";
@@ -97,7 +99,17 @@ export interface AnalysisConfig {
     queries: { successRate?: string; p99?: string; requests?: string };
 }
 
+/** `goship:release.gatewayApi`: the route's Gateway and hostnames, and who may reach the pods. */
+export interface GatewayApiConfig extends Omit<GatewayApiRouterConfig, "kind"> {
+    /** Namespace of the Gateway's data-plane pods, let through the app's NetworkPolicy. */
+    dataPlaneNamespace: string;
+}
+
 export interface ReleaseSettings {
+    /** How traffic reaches the tracks: ingress-nginx Ingresses or a Gateway API HTTPRoute. */
+    router: "nginx" | "gatewayApi";
+    /** Set exactly when router is gatewayApi. */
+    gatewayApi?: GatewayApiConfig;
     strategy: "canary" | "blueGreen";
     steps: number[];
     step: number;
@@ -315,7 +327,7 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     };
     q.rejectUnknown();
 
-    const release = parseRelease(child("release"));
+    const release = parseRelease(child("release"), { host: ingress.host, namespace });
     const skipAwait = top.bool("skipAwait", false);
     const spread = parseSpread(child("spread"));
     const egress = parseEgress(child("egress"));
@@ -329,7 +341,15 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     };
 }
 
-function parseRelease(r: Reader): ReleaseSettings {
+function parseRelease(r: Reader, defaults: { host: string; namespace: string }): ReleaseSettings {
+    const router = r.string("router", "nginx", { oneOf: ["nginx", "gatewayApi"] }) as ReleaseSettings["router"];
+    let gatewayApi: GatewayApiConfig | undefined;
+    if (router === "gatewayApi") {
+        gatewayApi = parseGatewayApi(r, defaults);
+    } else if (r.has("gatewayApi")) {
+        r.fail("gatewayApi", `is set but release.router is "${router}": set release.router to "gatewayApi", or remove release.gatewayApi`);
+        r.raw("gatewayApi");
+    }
     const strategy = r.string("strategy", "canary", { oneOf: ["canary", "blueGreen"] }) as ReleaseSettings["strategy"];
     const steps = r.intList("steps", [5, 20, 50, 100], 1, 100);
     if (!steps.every((s, i) => i === 0 || s > steps[i - 1])) {
@@ -365,6 +385,7 @@ function parseRelease(r: Reader): ReleaseSettings {
         if ((match.headerValue || match.headerPattern) && !match.header) {
             m.fail("headerValue", "and match.headerPattern need match.header");
         }
+        if (match.cookie && router === "gatewayApi") m.fail("cookie", COOKIE_UNSUPPORTED);
         if (match.headerValue && match.headerPattern) {
             m.fail("headerPattern", "cannot be combined with match.headerValue (ingress-nginx honours only one)");
         }
@@ -394,7 +415,49 @@ function parseRelease(r: Reader): ReleaseSettings {
         a.rejectUnknown();
     }
     r.rejectUnknown();
-    return { strategy, steps, step, abort, match, scaleDownDelaySeconds, analysis };
+    return { router, ...(gatewayApi ? { gatewayApi } : {}), strategy, steps, step, abort, match, scaleDownDelaySeconds, analysis };
+}
+
+/** Gateway API's Hostname: a DNS name, optionally with one leading `*.` label; never an IP. */
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function parseGatewayApi(r: Reader, defaults: { host: string; namespace: string }): GatewayApiConfig {
+    const g = r.child("gatewayApi");
+    const parentRefs: ParentRef[] = [];
+    const rawRefs = g.raw("parentRefs");
+    if (rawRefs === undefined) {
+        g.fail("parentRefs", "is required with router gatewayApi: the Gateway to attach to, e.g. [{name: eg, namespace: envoy-gateway-system}]");
+    } else if (!Array.isArray(rawRefs) || rawRefs.length === 0 || rawRefs.length > 32) {
+        g.fail("parentRefs", `must be a list of 1 to 32 Gateway references ({name, namespace?, sectionName?}), got ${show(rawRefs)}`);
+    } else {
+        rawRefs.forEach((raw, i) => {
+            const p = Reader.of(`${g.key}.parentRefs[${i}]`, raw, r.problems);
+            if (!p.has("name")) p.fail("name", "is required: the Gateway's name");
+            const ref: ParentRef = {
+                name: p.string("name", "", { pattern: DNS_NAME, allowed: "a Gateway name (a DNS subdomain)" }),
+                namespace: p.optionalString("namespace", { pattern: DNS_LABEL, allowed: "a namespace name (a DNS label)" }),
+                sectionName: p.optionalString("sectionName", { pattern: DNS_NAME, allowed: "a listener name (a DNS subdomain)" }),
+            };
+            p.rejectUnknown();
+            parentRefs.push(Object.fromEntries(Object.entries(ref).filter(([, v]) => v !== undefined)) as ParentRef);
+        });
+    }
+    let hostnames = defaults.host ? [defaults.host] : [];
+    const rawHosts = g.raw("hostnames");
+    if (rawHosts !== undefined) {
+        const bad = Array.isArray(rawHosts) ? rawHosts.filter((h) => typeof h !== "string" || h.length > 253 || !HOSTNAME.test(h) || /^\d+(\.\d+){3}$/.test(h)) : [];
+        if (!Array.isArray(rawHosts) || rawHosts.length === 0 || rawHosts.length > 16) {
+            g.fail("hostnames", `must be a list of 1 to 16 host names, got ${show(rawHosts)}`);
+        } else if (bad.length > 0) {
+            g.fail("hostnames", `entries must be DNS names, optionally starting with "*." (no IP addresses), got ${bad.map(show).join(", ")}`);
+        } else {
+            hostnames = rawHosts as string[];
+        }
+    }
+    const firstNs = parentRefs[0]?.namespace ?? defaults.namespace;
+    const dataPlaneNamespace = g.string("dataPlaneNamespace", firstNs, { pattern: DNS_LABEL, allowed: "a namespace name (a DNS label)" });
+    g.rejectUnknown();
+    return { parentRefs, hostnames, dataPlaneNamespace };
 }
 
 /** terminationGracePeriodSeconds derived from the app's timings, never typed twice. */

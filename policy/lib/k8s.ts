@@ -12,6 +12,7 @@ export const TYPES = {
     NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     HPA: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     PDB: "kubernetes:policy/v1:PodDisruptionBudget",
+    HTTPRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
 } as const;
 
 export const NGINX = "nginx.ingress.kubernetes.io";

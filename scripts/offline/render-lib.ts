@@ -146,3 +146,9 @@ export function showValue(v: unknown): string {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
+
+/** An HTTPRoute's rules in one line, e.g. `testers → goship-green · split → goship-blue 95, goship-green 5`. */
+export function routeWeights(route: any): string {
+    return (route?.spec?.rules ?? []).map((r: any, i: number) =>
+        `${r.name ?? `rule ${i}`} → ${(r.backendRefs ?? []).map((b: any) => (r.backendRefs.length > 1 ? `${b.name} ${b.weight ?? 1}` : b.name)).join(", ")}`).join(" · ");
+}

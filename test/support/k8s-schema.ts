@@ -1,16 +1,22 @@
 // Validates a Kubernetes object against the OpenAPI schema of its apiVersion/kind, using
 // the validators generated from the upstream OpenAPI spec that the `kubernetes-models`
-// package ships (no download at test time). The package is ESM-only with an exports
+// package ships, and for Gateway API kinds those that `@kubernetes-models/gateway-api`
+// generates from the CRDs (no download at test time). The package is ESM-only with an exports
 // map, so its model files are loaded by path (Node 22 can require ES modules).
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../harness";
 
 const base = path.join(ROOT, "node_modules/kubernetes-models");
+/** CRD groups whose models live in a third-party package of the same family. */
+const CRD_PACKAGES: Record<string, string> = {
+    "gateway.networking.k8s.io": path.join(ROOT, "node_modules/@kubernetes-models/gateway-api"),
+};
 
 /** `apps/v1` + `Deployment` → the model's module file. Core group objects live under `v1`. */
 function modelFile(apiVersion: string, kind: string): string {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    if (CRD_PACKAGES[group]) return path.join(CRD_PACKAGES[group], group, version, `${kind}.js`);
     return path.join(base, group || "", version, `${kind}.js`);
 }
 
