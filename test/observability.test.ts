@@ -8,7 +8,7 @@ import type { Dashboard } from "@grafana/schema";
 import { parseConfig } from "../components/config/schema";
 import { dashboard, DashboardArgs } from "../components/observability/dashboard";
 import { alertRules } from "../components/observability/promql";
-import { otelEnv } from "../components/observability";
+import { inProgressCandidate, otelEnv, trackViews } from "../components/observability";
 import { alertRulesActionable, grafanaDashboardComplete, labelSelectorMatches, MONITORING, serviceMonitorTargets } from "../policy/observability";
 import { Res } from "../policy/lib/k8s";
 import { policyResources } from "../scripts/offline/policy-report";
@@ -131,6 +131,25 @@ describe("the Grafana dashboard", () => {
         const vars = Object.fromEntries(d.templating.list.map((v) => [v.name, v.current.value]));
         assert.deepStrictEqual(vars, { namespace: "goship-prod", candidate: "1.3.2", weight: "0" });
         assert.strictEqual(d.links.length, 1);
+    });
+});
+
+describe("what the dashboard and rules take from the release state", () => {
+    const state = (phase: string, extra = {}) => ({
+        stableVersion: "1.0.0", candidateVersion: "1.1.0", stableTrack: "blue" as const,
+        trackVersions: { blue: "1.0.0", green: "1.1.0" }, phase: phase as any, weight: 20, ...extra,
+    });
+    it("a candidate only while a canary progresses or a blue/green preview runs", () => {
+        assert.deepStrictEqual(["Stable", "Progressing", "Preview", "Switched", "Promoted", "Aborted"].map((p) => inProgressCandidate(state(p))),
+            [undefined, "1.1.0", "1.1.0", undefined, undefined, undefined]);
+    });
+    it("log links for the stable and the candidate track, not for warm or idle ones", () => {
+        assert.deepStrictEqual(trackViews(state("Progressing")), [
+            { track: "blue", version: "1.0.0", role: "stable" }, { track: "green", version: "1.1.0", role: "candidate" }]);
+        assert.deepStrictEqual(trackViews(state("Switched", { stableTrack: "green", stableVersion: "1.1.0" })), [
+            { track: "green", version: "1.1.0", role: "stable" }]);
+        assert.deepStrictEqual(trackViews(state("Stable", { candidateVersion: undefined, trackVersions: { blue: "1.0.0", green: undefined } })), [
+            { track: "blue", version: "1.0.0", role: "stable" }]);
     });
 });
 
