@@ -99,6 +99,8 @@ describe("the Grafana dashboard", () => {
         assert.deepStrictEqual(JSON.parse(JSON.stringify(d)), d);
         assert.ok(d.uid!.length <= 40 && d.uid!.startsWith("goship-"));
         assert.strictEqual(d.schemaVersion, 39);
+        assert.strictEqual(d.title, "goship (goship-prod): candidate vs stable");
+        assert.deepStrictEqual(d.tags, ["goship"]);
     });
 
     it("has the panels by version, the observed vs configured share and the live pods", () => {

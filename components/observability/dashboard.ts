@@ -95,9 +95,9 @@ export function dashboard(a: DashboardArgs): GrafanaDashboard {
     const candidate = a.candidateVersion ?? a.stableVersion;
     return {
         uid: `goship-${createHash("sha256").update(`${a.namespace}/${a.appName}`).digest("hex").slice(0, 16)}`,
-        title: `goship ${a.appName} (${a.namespace}): candidate vs stable`,
+        title: `${a.appName} (${a.namespace}): candidate vs stable`,
         description: `Release of ${a.appName} in ${a.namespace}, by version. Rendered by goship at each release step.`,
-        tags: ["goship", a.appName],
+        tags: [...new Set(["goship", a.appName])],
         timezone: "utc",
         editable: false,
         schemaVersion: 39,
