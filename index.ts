@@ -2,8 +2,10 @@
 // (bad config stops here, before any resource is registered), then passed to components.
 import * as pulumi from "@pulumi/pulumi";
 import {
-    AppConfig, AppNamespace, GoImage, IngressNginx, Release, appLabels, loadConfig, terminationGracePeriodSeconds,
+    AppConfig, AppNamespace, GoImage, IngressNginx, Release, appLabels, imagePullPolicy, loadConfig, resourceRequirements,
+    terminationGracePeriodSeconds,
 } from "./components";
+import { Observability, otelEnv } from "./components/observability";
 
 const cfg = loadConfig();
 const labels = appLabels(cfg.appName);
@@ -24,8 +26,13 @@ const ns = new AppNamespace(cfg.appName, {
     quota: cfg.quota,
     defaultRequests: cfg.resources.requests,
     defaultLimits: cfg.resources.limits,
-    ingressControllerNamespace: nginx ? nginx.namespace : cfg.ingressNginx.namespace,
+    // Who may reach the pods: the ingress controller's namespace, or the Gateway's data plane.
+    ingressControllerNamespace: cfg.release.router === "gatewayApi"
+        ? cfg.release.gatewayApi!.dataPlaneNamespace
+        : nginx ? nginx.namespace : cfg.ingressNginx.namespace,
     appPort: cfg.app.port,
+    egress: cfg.egress,
+    appPodLabels: { "app.kubernetes.io/name": cfg.appName },
 });
 
 // A prebuilt image (`image.ref`, built by another job) is deployed as given; otherwise the
@@ -52,11 +59,11 @@ const appConfig = new AppConfig(cfg.appName, {
     namespace: ns.name,
     name: cfg.appName,
     labels,
-    data: { GREETING: cfg.app.greeting, LOG_LEVEL: cfg.app.logLevel },
+    data: { GREETING: cfg.app.greeting, LOG_LEVEL: cfg.app.logLevel, ...otelEnv(cfg.appName, cfg.observability) },
     secretData: cfg.apiToken ? { API_TOKEN: cfg.apiToken } : {},
 });
 
-// Two tracks, the main Service, the router's Ingresses and the HPA, all derived from the
+// Two tracks, the main Service, the router's objects (Ingresses or an HTTPRoute) and the HPA, all derived from the
 // release state that the config drives (see components/release).
 const release = new Release(cfg.appName, {
     appName: cfg.appName,
@@ -67,12 +74,17 @@ const release = new Release(cfg.appName, {
     imageRepository: cfg.image.repository,
     replicas: cfg.replicas,
     autoscaling: cfg.autoscaling.enabled ? cfg.autoscaling : undefined,
-    route: { ...cfg.ingress, servicePort: "http" },
+    route: { host: cfg.ingress.host, path: cfg.ingress.path },
+    router: cfg.release.router === "gatewayApi"
+        ? { kind: "gatewayApi", parentRefs: cfg.release.gatewayApi!.parentRefs, hostnames: cfg.release.gatewayApi!.hostnames }
+        : { kind: "nginx", className: cfg.ingress.className, tlsSecretName: cfg.ingress.tlsSecretName },
     controller: nginx,
     labels,
     track: {
         port: cfg.app.port,
-        resources: cfg.resources,
+        resources: resourceRequirements(cfg.resources),
+        imagePullPolicy: imagePullPolicy(cfg.image.push),
+        spread: cfg.spread,
         timings: cfg.app,
         terminationGracePeriodSeconds: terminationGracePeriodSeconds(cfg.app),
         rolloutTimeoutSeconds: cfg.release.rolloutTimeoutSeconds,
@@ -84,6 +96,11 @@ const release = new Release(cfg.appName, {
         },
     },
 });
+
+// Dashboard, scraping and alert rules (goship:observability), re-rendered at each step.
+if (cfg.observability.enabled) {
+    new Observability(cfg.appName, { appName: cfg.appName, namespace: ns.name, labels, config: cfg.observability, release: release.state });
+}
 
 export const namespace = ns.name;
 export { imageRef };

@@ -11,6 +11,8 @@ import (
 	"net"
 	"runtime"
 
+	"go.opentelemetry.io/otel"
+
 	"goship/app/internal/service"
 )
 
@@ -20,7 +22,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s [-version]\nConfigured by environment variables: PORT, BIND_ADDR, SHUTDOWN_TIMEOUT, DRAIN_DELAY, GREETING, API_TOKEN, LOG_LEVEL, FAULT_ERROR_RATE, FAULT_LATENCY, VERSION.\n", args[0])
+		fmt.Fprintf(stderr, "usage: %s [-version]\nConfigured by environment variables: PORT, BIND_ADDR, SHUTDOWN_TIMEOUT, DRAIN_DELAY, GREETING, API_TOKEN, LOG_LEVEL, FAULT_ERROR_RATE, FAULT_LATENCY, VERSION, and OpenTelemetry's OTEL_EXPORTER_OTLP_ENDPOINT (tracing on), OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER(_ARG), OTEL_SDK_DISABLED.\n", args[0])
 	}
 	showVersion := flags.Bool("version", false, "print version, commit and Go version as JSON, then exit")
 	if err := flags.Parse(args[1:]); err != nil {
@@ -40,15 +42,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Lines logged with a traced request's context carry its trace_id and span_id.
+	logger := slog.New(service.TraceLogHandler{Handler: slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.LogLevel})})
 	logger.Info("starting", "config", cfg)
 
-	srv, err := service.New(cfg, logger, service.NewRegistry())
+	tracing, err := service.NewTracing(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if tracing != nil { // export failures as JSON log lines, not the SDK's plain stderr default
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { logger.Warn("opentelemetry", "error", err.Error()) }))
+	}
+	srv, err := service.New(cfg, logger, service.NewRegistry(), service.WithTracing(tracing))
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		_ = tracing.Shutdown(ctx)
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	return srv.Run(ctx, ln)

@@ -14,7 +14,10 @@ import (
 // from keep-alive clients (as a load balancer would keep them) while a poller watches
 // /readyz. No request sent before readiness was seen failing may fail; requests to "/"
 // started just before Shutdown (slowed by FAULT_LATENCY) must complete with 200.
-func testZeroDowntime(t *testing.T, bin string) {
+//
+// vars go to the binary; the counts of requests answered are returned, so a caller can
+// check what else the run produced (spans).
+func testZeroDowntime(t *testing.T, bin string, vars ...string) (okLoad, okSlow int) {
 	const (
 		total       = 6000                   // requests to /version, the load
 		concurrency = 32                     // keep-alive clients
@@ -26,7 +29,7 @@ func testZeroDowntime(t *testing.T, bin string) {
 		slowLead    = 150 * time.Millisecond // slow requests start this long before Shutdown
 		slack       = 500 * time.Millisecond
 	)
-	p := startBinary(t, bin, "DRAIN_DELAY="+drain.String(), "SHUTDOWN_TIMEOUT="+grace.String(), "FAULT_LATENCY="+slowLatency.String())
+	p := startBinary(t, bin, append([]string{"DRAIN_DELAY=" + drain.String(), "SHUTDOWN_TIMEOUT=" + grace.String(), "FAULT_LATENCY=" + slowLatency.String()}, vars...)...)
 	base := "http://" + p.addr
 	t0 := time.Now()
 	deadline := t0.Add(20 * time.Second) // a hard cap whatever happens
@@ -173,6 +176,9 @@ func testZeroDowntime(t *testing.T, bin string) {
 				servedInDrain++
 			}
 		}
+		if s.ok {
+			okLoad++
+		}
 	}
 	var slowOK int
 	var slowFirstEnd, slowLastEnd time.Duration
@@ -226,4 +232,5 @@ func testZeroDowntime(t *testing.T, bin string) {
 	if slowOK != slowCount {
 		t.Errorf("%d of %d slow requests completed across Shutdown, want all", slowOK, slowCount)
 	}
+	return okLoad, slowOK
 }

@@ -1,5 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { EgressConfig } from "./config/placement";
+import { egressPolicies } from "./egress";
+import { quantities } from "./resources";
 
 export interface AppNamespaceArgs {
     /** Namespace name (a DNS label). */
@@ -8,23 +11,38 @@ export interface AppNamespaceArgs {
     podSecurityLevel?: pulumi.Input<"restricted" | "baseline" | "privileged">;
     /** Labels added to the namespace. */
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Total compute the namespace may request/limit, and its pod count. */
-    quota: pulumi.Input<{ requestsCpu: string; requestsMemory: string; limitsCpu: string; limitsMemory: string; pods: number }>;
+    /**
+     * Total compute (and ephemeral storage, when given) the namespace may request/limit, and
+     * its pod count. Once the quota sets ephemeral storage, every pod must declare it: the
+     * LimitRange below fills it in for containers that do not.
+     */
+    quota: pulumi.Input<{
+        requestsCpu: string; requestsMemory: string; limitsCpu: string; limitsMemory: string; pods: number;
+        requestsEphemeralStorage?: string; limitsEphemeralStorage?: string;
+    }>;
     /** Defaults for containers that declare no resources (goship's own always declare them). */
-    defaultRequests?: pulumi.Input<{ cpu: string; memory: string }>;
-    defaultLimits?: pulumi.Input<{ cpu?: string; memory: string }>;
+    defaultRequests?: pulumi.Input<{ cpu: string; memory: string; ephemeralStorage?: string }>;
+    defaultLimits?: pulumi.Input<{ cpu?: string; memory: string; ephemeralStorage?: string }>;
     /** Namespace of the ingress controller: the only one allowed to reach the app port. */
     ingressControllerNamespace: pulumi.Input<string>;
     /** The container port the ingress controller (and scrapers) may reach. */
     appPort: pulumi.Input<number>;
     /** Further namespaces allowed to reach the app port, e.g. a Prometheus namespace. @default [] */
     allowFromNamespaces?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Egress control: default-deny egress for the namespace, DNS and `allow` destinations
+     * for the pods `appPodLabels` select. @default undefined (no egress policy: open)
+     */
+    egress?: EgressConfig;
+    /** Labels of the app's pods, which the egress allows select. @default {} (every pod) */
+    appPodLabels?: Record<string, string>;
 }
 
 /**
  * AppNamespace is a component that creates the app's namespace with Pod Security labels,
  * a ResourceQuota and LimitRange, a default-deny ingress NetworkPolicy and one policy that
- * lets the ingress controller's namespace reach the app port.
+ * lets the ingress controller's namespace reach the app port, and, when egress is given,
+ * default-deny egress with an allow for DNS and for each configured destination.
  */
 export class AppNamespace extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
@@ -59,6 +77,8 @@ export class AppNamespace extends pulumi.ComponentResource {
                     "requests.memory": q.requestsMemory,
                     "limits.cpu": q.limitsCpu,
                     "limits.memory": q.limitsMemory,
+                    ...(q.requestsEphemeralStorage ? { "requests.ephemeral-storage": q.requestsEphemeralStorage } : {}),
+                    ...(q.limitsEphemeralStorage ? { "limits.ephemeral-storage": q.limitsEphemeralStorage } : {}),
                     pods: String(q.pods),
                 })),
             },
@@ -69,9 +89,8 @@ export class AppNamespace extends pulumi.ComponentResource {
             spec: {
                 limits: [{
                     type: "Container",
-                    defaultRequest: args.defaultRequests ?? { cpu: "100m", memory: "64Mi" },
-                    default: pulumi.output(args.defaultLimits ?? { cpu: "500m", memory: "128Mi" })
-                        .apply((l): Record<string, string> => (l.cpu ? { cpu: l.cpu, memory: l.memory } : { memory: l.memory })),
+                    defaultRequest: pulumi.output(args.defaultRequests ?? { cpu: "100m", memory: "64Mi", ephemeralStorage: "64Mi" }).apply(quantities),
+                    default: pulumi.output(args.defaultLimits ?? { cpu: "500m", memory: "128Mi", ephemeralStorage: "256Mi" }).apply(quantities),
                 }],
             },
         }, child);
@@ -93,6 +112,13 @@ export class AppNamespace extends pulumi.ComponentResource {
                 ingress: [{ from: sources, ports: [{ protocol: "TCP", port: args.appPort }] }],
             },
         }, child);
+
+        for (const p of args.egress ? egressPolicies(args.appPodLabels ?? {}, args.egress) : []) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${p.name}`, {
+                metadata: { name: p.name, namespace: ns, annotations: { "goship.dev/purpose": p.purpose } },
+                spec: p.spec,
+            }, child);
+        }
 
         this.registerOutputs({ name: this.name });
     }

@@ -32,6 +32,23 @@ export interface AppPodSpecArgs {
     env?: Record<string, Input<string>>;
     /** The numeric user the distroless image runs as. */
     runAsUser?: number;
+    /** See imagePullPolicy(). @default "IfNotPresent" */
+    imagePullPolicy?: PullPolicy;
+    /** Spread of the pods over nodes and zones (see spread.ts). @default none */
+    topologySpreadConstraints?: Input<k8s.types.input.core.v1.TopologySpreadConstraint[]>;
+}
+
+export type PullPolicy = "Always" | "IfNotPresent" | "Never";
+
+/**
+ * The pull policy that follows the stack's push setting. A pushed image is deployed by
+ * digest: `Always` costs one registry check per pod start (nothing is downloaded when the
+ * digest is cached) and stops a node from running a stale local image in a registry
+ * mix-up. An image that is not pushed only exists where kind/minikube loaded it, so
+ * `IfNotPresent` (`Always` would fail to pull it).
+ */
+export function imagePullPolicy(push: boolean): PullPolicy {
+    return push ? "Always" : "IfNotPresent";
 }
 
 /** Builds the restricted, probed pod spec of the Go service. */
@@ -50,6 +67,7 @@ export function appPodSpec(args: AppPodSpecArgs): pulumi.Output<k8s.types.input.
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+        topologySpreadConstraints: args.topologySpreadConstraints,
         securityContext: {
             runAsNonRoot: true,
             runAsUser: uid,
@@ -60,7 +78,7 @@ export function appPodSpec(args: AppPodSpecArgs): pulumi.Output<k8s.types.input.
         containers: [{
             name: args.containerName,
             image: args.image,
-            imagePullPolicy: "IfNotPresent",
+            imagePullPolicy: args.imagePullPolicy ?? "IfNotPresent",
             ports: { http: args.port },
             env: {
                 PORT: String(args.port),

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appPodSpec, ContainerTimings } from "./pod-spec";
+import type { SpreadConfig } from "./config/placement";
+import { appPodSpec, ContainerTimings, PullPolicy } from "./pod-spec";
+import { topologySpread } from "./spread";
 
 /** Labels every goship object carries; `track` is added for per-track objects. */
 export function appLabels(appName: string): Record<string, string> {
@@ -44,6 +46,12 @@ export interface GoWorkloadArgs {
      */
     rolloutTimeoutSeconds?: number;
     maxUnavailable?: pulumi.Input<string | number>;
+    /** How this track's pods spread over nodes and zones. @default none */
+    spread?: SpreadConfig;
+    /** @default "IfNotPresent"; goship passes imagePullPolicy(push): Always for pushed images. */
+    imagePullPolicy?: PullPolicy;
+    /** Extra annotations on the Deployment only (e.g. where its replica count comes from). */
+    deploymentAnnotations?: pulumi.Input<Record<string, string>>;
 }
 
 const timeouts = (seconds: number) => ({ create: `${seconds}s`, update: `${seconds}s` });
@@ -82,13 +90,18 @@ export class GoWorkload extends pulumi.ComponentResource {
             terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
             configMapName: args.configMapName,
             secretName: args.secretName,
+            imagePullPolicy: args.imagePullPolicy,
+            topologySpreadConstraints: args.spread ? topologySpread(this.selector, args.spread) : undefined,
         });
         const replicas = args.replicas === undefined ? undefined : pulumi.output(args.replicas);
         const maxUnavailable = args.maxUnavailable ??
             (replicas ? replicas.apply((r) => (r === 1 ? 0 : 1)) : 1);
 
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },
+            metadata: {
+                name: objectName, namespace: args.namespace, labels: metaLabels,
+                annotations: args.deploymentAnnotations,
+            },
             spec: {
                 // Omitted when autoscaled so `pulumi up` never fights the HPA.
                 replicas,

@@ -6,9 +6,10 @@ import { stackPolicy } from "./lib/define";
 import { containersOf, intOrPercent, nameOf, namespaceOf, podSpecOf, Res, selects, TYPES } from "./lib/k8s";
 import { isCanary } from "./release";
 import { CONTAINER_CHECKS } from "./workload";
+import { containerEphemeralStorage } from "./production";
 import { withDefaults } from "./lib/define";
 
-const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
+export const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
 const key = (r: Res) => `${namespaceOf(r) ?? ""}/${nameOf(r)}`;
 const podLabels = (d: Res) => d.props?.spec?.template?.metadata?.labels ?? {};
 
@@ -17,15 +18,15 @@ function deploymentNamed(rs: Res[], ns: string | undefined, name: string): Res |
 }
 
 /** The Deployments whose pods a Service (or PDB) selector picks. */
-function selected(rs: Res[], ns: string | undefined, selector: Record<string, string> | undefined): Res[] {
+export function selected(rs: Res[], ns: string | undefined, selector: Record<string, string> | undefined): Res[] {
     return of(rs, TYPES.Deployment).filter((d) => namespaceOf(d) === ns && selects(selector, podLabels(d)));
 }
 
-function portOnService(svc: Res, port: any): any | undefined {
+export function portOnService(svc: Res, port: any): any | undefined {
     return (svc.props?.spec?.ports ?? []).find((p: any) => (port?.name !== undefined ? p.name === port.name : p.port === port?.number));
 }
 
-function containerPort(d: Res, target: any): any | undefined {
+export function containerPort(d: Res, target: any): any | undefined {
     for (const c of podSpecOf(d.props)?.containers ?? []) {
         const p = (c.ports ?? []).find((x: any) => x.name === target || x.containerPort === target || String(x.containerPort) === String(target));
         if (p) return { container: c, port: p };
@@ -35,7 +36,7 @@ function containerPort(d: Res, target: any): any | undefined {
 
 export const hpaTarget = stackPolicy({
     name: "hpa-target",
-    description: "Checks that each HPA's target Deployment exists in the stack, is scaled by one HPA only, requests every resource the HPA measures, and does not pin replicas.",
+    description: "Checks that each HPA's target Deployment exists in the stack, is scaled by one HPA only, requests every resource the HPA measures, and does not pin replicas (unless annotated goship.dev/replicas-source: live, the count read from the cluster).",
     severity: "high",
     remediationSteps: "Point scaleTargetRef at a Deployment of this stack, omit its replicas, and set the requests the HPA metrics use.",
     check: (rs, _k, report) => {
@@ -52,7 +53,10 @@ export const hpaTarget = stackPolicy({
             const k = key(d);
             if (seen.has(k)) report(`${hn} and HPA ${seen.get(k)} both scale Deployment ${ref.name}: keep one`, h.urn);
             seen.set(k, nameOf(h));
-            if (d.props?.spec?.replicas !== undefined) report(`Deployment ${ref.name} pins replicas ${d.props.spec.replicas} although ${hn} scales it: omit replicas`, d.urn);
+            // The release pins a track at the count it read live from the cluster (the HPA's
+            // own number, see components/release/live.ts) and says so with this annotation.
+            const live = d.props?.metadata?.annotations?.["goship.dev/replicas-source"] === "live";
+            if (d.props?.spec?.replicas !== undefined && !live) report(`Deployment ${ref.name} pins replicas ${d.props.spec.replicas} although ${hn} scales it: omit replicas`, d.urn);
             const measured = (h.props?.spec?.metrics ?? []).filter((m: any) => m.type === "Resource").map((m: any) => m.resource?.name);
             for (const c of podSpecOf(d.props)?.containers ?? []) {
                 for (const r of measured) if (!c.resources?.requests?.[r]) report(`${hn} scales on ${r} but Deployment ${ref.name} container ${c.name} has no ${r} request`, d.urn);
@@ -238,7 +242,7 @@ export const canaryTrackProdChecks = stackPolicy({
     check: (rs, _k, report) => {
         for (const d of of(rs, TYPES.Deployment)) {
             if (d.props?.metadata?.labels?.["goship.dev/role"] !== "candidate") continue;
-            for (const p of CONTAINER_CHECKS) {
+            for (const p of [...CONTAINER_CHECKS, containerEphemeralStorage]) {
                 p.check(d.props, withDefaults(p.knobs, PROD_CONTAINER_KNOBS), (m) => report(`[${p.name}] candidate track: ${m}`, d.urn), { name: d.name, type: d.type });
             }
         }

@@ -12,7 +12,7 @@ import * as path from "path";
 import { MockEngine, RefusedTransition } from "./offline/engine";
 import { ROOT, RunResult } from "./offline/program";
 import {
-    Change, diffObjects, kubernetesObject, objectFileName, parseArgs, showValue, stableOrder, toYaml, UsageError,
+    Change, diffObjects, kubernetesObject, objectFileName, parseArgs, routeWeights, showValue, stableOrder, toYaml, UsageError,
 } from "./offline/render-lib";
 import { policyReport } from "./offline/policy-report";
 
@@ -94,7 +94,13 @@ function printTransition(prev: StateFile | undefined, release: any, before: Reco
     }
     console.log("objects that change:");
     for (const [file, changes] of changed) {
-        console.log(`  ~ ${file.replace(/\.yaml$/, "")}`);
+        const name = file.replace(/\.yaml$/, "");
+        if (before[file] === undefined || after[file] === undefined) {
+            console.log(before[file] === undefined ? `  + ${name} (created)` : `  - ${name} (deleted)`);
+            continue;
+        }
+        console.log(`  ~ ${name}`);
+        if (after[file].kind === "HTTPRoute") console.log(`      rules: ${routeWeights(before[file])}  →  ${routeWeights(after[file])}`);
         for (const c of changes.slice(0, 8)) console.log(`      ${c.path}: ${showValue(c.before)} → ${showValue(c.after)}`);
         if (changes.length > 8) console.log(`      … ${changes.length - 8} more`);
     }

@@ -13,11 +13,15 @@ function npmRun(script: string, ...args: string[]): string {
 describe("benchmark scripts", function () {
     this.timeout(180_000);
 
-    it("bench:app prints req/s and p50/p99 of both chains and the ratio", () => {
+    it("bench:app prints req/s and p50/p99 of bare, tracing off and tracing on, and the ratios", () => {
         const out = npmRun("bench:app", "-n", "2000", "-rounds", "1");
         assert.match(out, /bare net\/http\s+\d+ req\/s\s+p50\s+\d+µs\s+p99\s+\d+µs\s+failed 0/);
-        assert.match(out, /full goship chain\s+\d+ req\/s\s+p50\s+\d+µs\s+p99\s+\d+µs\s+failed 0/);
+        assert.match(out, /full chain, tracing off\s+\d+ req\/s\s+p50\s+\d+µs\s+p99\s+\d+µs\s+failed 0/);
+        assert.match(out, /full chain, tracing on\s+\d+ req\/s\s+p50\s+\d+µs\s+p99\s+\d+µs\s+failed 0/);
         assert.match(out, /ratio full\/bare req\/s: \d\.\d{3} /);
+        assert.match(out, /ratio traced\/bare req\/s: \d\.\d{3}, traced\/full: \d\.\d{3} /);
+        // Spans really left the process: the receiver counted some.
+        assert.match(out, /spans received by the OTLP\/HTTP receiver: [1-9]\d* in [1-9]\d* exports/);
     });
 
     it("bench:policy prints resources/s", () => {

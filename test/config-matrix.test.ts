@@ -14,6 +14,7 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["image.registryUsername", "string"], ["image.context", "string"], ["image.ref", "string", "Goship:1.0"], ["image.platform", "string", "amd64"],
     ["resources.requests.cpu", "quantity", "1 core"], ["resources.requests.memory", "quantity", "64MB"],
     ["resources.limits.cpu", "quantity", "two"], ["resources.limits.memory", "quantity", "lots"],
+    ["resources.requests.ephemeralStorage", "quantity", "64MB"], ["resources.limits.ephemeralStorage", "quantity", "lots"],
     ["autoscaling.enabled", "bool"], ["autoscaling.minReplicas", "int", 0], ["autoscaling.maxReplicas", "int", 1001],
     ["autoscaling.cpuUtilization", "int", 101], ["autoscaling.memoryUtilization", "int", 0],
     ["autoscaling.scaleDownStabilizationSeconds", "int", 3601],
@@ -25,6 +26,9 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["ingressNginx.replicas", "int", 0],
     ["quota.requestsCpu", "quantity", "x"], ["quota.requestsMemory", "quantity", "x"], ["quota.limitsCpu", "quantity", "x"],
     ["quota.limitsMemory", "quantity", "x"], ["quota.pods", "int", 0],
+    ["quota.requestsEphemeralStorage", "quantity", "x"], ["quota.limitsEphemeralStorage", "quantity", "x"],
+    ["spread.nodes", "enum", "Always"], ["spread.zones", "enum", "Never"], ["spread.maxSkew", "int", 0],
+    ["egress.enabled", "bool"], ["egress.dns.cidr", "string", "10.0.0.10"], ["egress.dns.namespace", "string", "Kube_System"],
     ["release.strategy", "enum", "linear"], ["release.steps", "list", [0, 100]], ["release.step", "int", -1], ["release.abort", "bool"],
     ["release.scaleDownDelaySeconds", "int", -5], ["release.rolloutTimeoutSeconds", "int", 5],
     ["release.match.header", "string", "bad header"], ["release.match.headerValue", "string", "a\nb"],
@@ -33,6 +37,14 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["release.analysis.minSuccessRate", "number", 2], ["release.analysis.maxP99Seconds", "number", -1],
     ["release.analysis.minRequests", "int", -1], ["release.analysis.noData", "enum", "ignore"], ["release.analysis.onFailure", "enum", "panic"],
     ["release.analysis.queries.successRate", "string"], ["release.analysis.queries.p99", "string"], ["release.analysis.queries.requests", "string"],
+    ["observability.scrape", "enum", "pull"], ["observability.serviceMonitor.interval", "string", "often"],
+    ["observability.dashboard.enabled", "bool"], ["observability.dashboard.folder", "string", "a\nb"],
+    ["observability.dashboard.prometheusDatasource", "string", "bad uid!"], ["observability.dashboard.lokiDatasource", "string", "bad uid!"],
+    ["observability.alerts.enabled", "bool"], ["observability.alerts.window", "string", "5 minutes"], ["observability.alerts.for", "string", "soon"],
+    ["observability.alerts.errorRateMargin", "number", 2], ["observability.alerts.p99Ratio", "number", 0.5],
+    ["observability.alerts.p99MinSeconds", "number", -1], ["observability.alerts.severity", "string", "Very Bad"],
+    ["observability.tracing.endpoint", "string", "collector:4318"], ["observability.tracing.sampler", "enum", "sometimes"],
+    ["observability.tracing.samplerArg", "number", 2],
 ];
 
 const base = () => {
@@ -45,6 +57,7 @@ function problemsFor(key: string, value: unknown): string[] {
     // Siblings a nested key needs to be read at all.
     if (key.startsWith("release.match.")) setPath(raw, "goship:release.match.header", "X-Canary");
     if (key.startsWith("release.analysis.")) setPath(raw, "goship:release.analysis.prometheusUrl", "http://127.0.0.1:9090");
+    if (key.startsWith("observability.tracing.")) setPath(raw, "goship:observability.tracing.endpoint", "http://127.0.0.1:4318");
     setPath(raw, `goship:${key}`, value);
     const cfg: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw)) cfg[k.replace(/^goship:/, "")] = v;
@@ -84,7 +97,8 @@ describe("config: every key × wrong type, out of range, unknown sibling", () =>
             });
         }
     }
-    for (const parent of ["image", "resources", "resources.requests", "resources.limits", "autoscaling", "app", "ingress", "ingressNginx", "quota", "release", "release.match", "release.analysis", "release.analysis.queries"]) {
+    for (const parent of ["image", "resources", "resources.requests", "resources.limits", "autoscaling", "app", "ingress", "ingressNginx", "quota", "release", "release.match", "release.analysis", "release.analysis.queries", "spread", "egress", "egress.dns",
+        "observability", "observability.serviceMonitor", "observability.dashboard", "observability.alerts", "observability.tracing"]) {
         it(`goship:${parent}: an unknown key is refused`, () => {
             const found = problemsFor(`${parent}.typo`, 1);
             assert.ok(found.some((p) => p.startsWith(`goship:${parent}.typo is not a known key`)), found.join("\n"));

@@ -20,7 +20,10 @@ describe("config: parseConfig", () => {
         assert.strictEqual(c.appName, "goship");
         assert.strictEqual(c.namespace, "goship-prod");
         assert.strictEqual(c.replicas, 3);
-        assert.deepStrictEqual(c.resources, { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } });
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "100m", memory: "64Mi", ephemeralStorage: "64Mi" },
+            limits: { cpu: "500m", memory: "128Mi", ephemeralStorage: "256Mi" },
+        });
         assert.deepStrictEqual(
             [c.autoscaling.enabled, c.autoscaling.minReplicas, c.autoscaling.maxReplicas, c.autoscaling.cpuUtilization],
             [true, 2, 10, 50]);
@@ -171,8 +174,13 @@ describe("config: Pulumi.yaml schema", () => {
         const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
         const c = parseConfig(minimal(), "x") as any;
         for (const [k, v] of Object.entries<any>(project.config)) {
-            // Object keys default to {} there: the parser fills in each field's default.
-            if (v.default !== undefined && typeof v.default !== "object") assert.deepStrictEqual(c[k], v.default, `default of ${k}`);
+            if (v.default === undefined) continue;
+            if (typeof v.default === "object") {
+                // An object key's default ({}) must mean what no value means.
+                assert.deepStrictEqual(parseConfig({ ...minimal(), [k]: v.default }, "x"), c, `default of ${k}`);
+            } else {
+                assert.deepStrictEqual(c[k], v.default, `default of ${k}`);
+            }
         }
     });
 });

@@ -24,7 +24,7 @@ describe("program (index.ts) under the mock runtime", function () {
             [T.Namespace]: 2,
             [T.ResourceQuota]: 1,
             [T.LimitRange]: 1,
-            [T.NetworkPolicy]: 2,
+            [T.NetworkPolicy]: 4,
             [T.ConfigMap]: 1,
             [T.Secret]: 1,
             [T.Image]: 1,
@@ -40,6 +40,10 @@ describe("program (index.ts) under the mock runtime", function () {
         assert.strictEqual(r.outputs.releaseStatus, "stable 1.0.0");
         assert.strictEqual(r.get(T.Image, "goship-image").inputs.skipPush, true);
         assert.strictEqual(r.get(T.Deployment, "goship-blue").inputs.spec.replicas, 1);
+        // kind/minikube load the unpushed image: IfNotPresent, and a spread that never leaves a pod Pending.
+        const pod = r.get(T.Deployment, "goship-blue").inputs.spec.template.spec;
+        assert.strictEqual(pod.containers[0].imagePullPolicy, "IfNotPresent");
+        assert.deepStrictEqual(pod.topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable), ["ScheduleAnyway", "ScheduleAnyway"]);
         assert.strictEqual(r.get(T.Chart, "ingress-nginx-chart").inputs.values.controller.replicaCount, 1);
         const ns = r.get(T.Namespace, "goship-dev").inputs;
         assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
@@ -65,6 +69,44 @@ describe("program (index.ts) under the mock runtime", function () {
         const chart = r.get(T.Chart, "ingress-nginx-chart").inputs;
         assert.strictEqual(chart.values.controller.replicaCount, 2);
         assert.strictEqual(chart.values.controller.minAvailable, 1);
+    });
+
+    it("prod: each track spreads over nodes and zones, pulls Always, bounds ephemeral storage, denies egress but DNS", async () => {
+        const r = await runProgram({ stack: "prod" });
+        for (const track of ["blue", "green"]) {
+            const d = r.get(T.Deployment, `goship-${track}`).inputs;
+            const pod = d.spec.template.spec;
+            assert.deepStrictEqual(pod.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable]),
+                [["kubernetes.io/hostname", "DoNotSchedule"], ["topology.kubernetes.io/zone", "ScheduleAnyway"]]);
+            // Each track spreads its own pods: the canary's few pods too.
+            for (const c of pod.topologySpreadConstraints) assert.deepStrictEqual(c.labelSelector.matchLabels, d.spec.selector.matchLabels);
+            const c = pod.containers[0];
+            assert.strictEqual(c.imagePullPolicy, "Always");
+            assert.match(c.image, /@sha256:/);
+            assert.deepStrictEqual([c.resources.requests["ephemeral-storage"], c.resources.limits["ephemeral-storage"]], ["64Mi", "256Mi"]);
+        }
+        const lr = r.get(T.LimitRange, "defaults").inputs.spec.limits[0];
+        assert.deepStrictEqual([lr.defaultRequest["ephemeral-storage"], lr.default["ephemeral-storage"]], ["64Mi", "256Mi"]);
+        const hard = r.get(T.ResourceQuota, "compute").inputs.spec.hard;
+        assert.deepStrictEqual([hard["requests.ephemeral-storage"], hard["limits.ephemeral-storage"]], ["4Gi", "16Gi"]);
+        const policies = r.ofType(T.NetworkPolicy).map((p) => p.inputs);
+        const egress = policies.filter((p) => p.spec.policyTypes.includes("Egress"));
+        assert.deepStrictEqual(egress.map((p) => p.metadata.name).sort(), ["allow-egress-dns", "default-deny-egress"]);
+        const deny = egress.find((p) => p.metadata.name === "default-deny-egress")!;
+        assert.deepStrictEqual(deny.spec, { podSelector: {}, policyTypes: ["Egress"] });
+        const dns = egress.find((p) => p.metadata.name === "allow-egress-dns")!;
+        for (const track of ["blue", "green"]) {
+            const labels = r.get(T.Deployment, `goship-${track}`).inputs.spec.template.metadata.labels;
+            assert.ok(Object.entries(dns.spec.podSelector.matchLabels).every(([k, v]) => labels[k] === v), `DNS allow selects ${track}'s pods`);
+        }
+    });
+
+    it("adds an egress allow per goship:egress.allow entry, and none at all with egress.enabled false", async () => {
+        const r = await runProgram({ stack: "prod", overrides: { "goship:egress": { allow: [{ name: "postgres", namespace: "db", ports: [5432] }] } } });
+        const pg = r.get(T.NetworkPolicy, "allow-egress-postgres").inputs.spec;
+        assert.deepStrictEqual(pg.egress, [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "db" } } }], ports: [{ protocol: "TCP", port: 5432 }] }]);
+        const off = await runProgram({ stack: "prod", overrides: { "goship:egress.enabled": false } });
+        assert.deepStrictEqual(off.ofType(T.NetworkPolicy).map((p) => p.inputs.metadata.name).sort(), ["allow-ingress-controller", "default-deny-ingress"]);
     });
 
     it("prod: secrets stay secret from config to state", async () => {

@@ -29,12 +29,18 @@ describe("render: helpers", () => {
         assert.throws(() => parseArgs(["--stack", "dev", "--bogus"], ["dev"]), /unknown argument --bogus/);
     });
 
-    it("redacts secret paths and orders keys stably", () => {
-        const obj = { kind: "Secret", apiVersion: "v1", stringData: { API_TOKEN: "t0ken" }, metadata: { name: "s" } };
+    it("redacts the values at secret paths, not the fields, and orders keys stably", () => {
+        const obj = { kind: "Secret", apiVersion: "v1", stringData: { API_TOKEN: "t0ken", B: "b" }, metadata: { name: "s" } };
         const r = stableOrder(redact(obj, ["stringData"]));
         assert.deepStrictEqual(Object.keys(r), ["apiVersion", "kind", "metadata", "stringData"]);
-        assert.strictEqual(r.stringData, "[secret]");
+        assert.deepStrictEqual(r.stringData, { API_TOKEN: "[secret]", B: "[secret]" });
         assert.strictEqual(objectFileName(r), "secret-s.yaml");
+        assert.deepStrictEqual(redact({ a: { list: ["x", { y: 1 }], s: "v" }, keep: "k" }, ["a"]), { a: { list: ["[secret]", { y: "[secret]" }], s: "[secret]" }, keep: "k" });
+        assert.deepStrictEqual(redact({ a: { b: "v", c: "w" } }, ["a.b"]), { a: { b: "[secret]", c: "w" } });
+        assert.strictEqual(redact("whole", [""]), "[secret]");
+        // The redacted Secret is still a valid Secret (a map of strings).
+        assert.deepStrictEqual(validateObject(r), []);
+        assert.notDeepStrictEqual(validateObject({ ...r, stringData: "[secret]" }), []);
     });
 
     it("diffs objects leaf by leaf", () => {
@@ -91,10 +97,36 @@ describe("render: the command end to end", function () {
         const r = render("--stack", "prod", "--out", out);
         assert.strictEqual(r.code, 0, r.stdout + r.stderr);
         const secret = YAML.parse(fs.readFileSync(path.join(out, "prod", "secret-goship-secret.yaml"), "utf8"));
-        assert.strictEqual(secret.stringData, "[secret]");
+        assert.deepStrictEqual(secret.stringData, { API_TOKEN: "[secret]" });
+        // Every prod file, secrets redacted as written, matches the OpenAPI schema.
+        for (const f of fs.readdirSync(path.join(out, "prod")).filter((x) => x.endsWith(".yaml") && x !== "_summary.yaml")) {
+            assert.deepStrictEqual(validateObject(YAML.parse(fs.readFileSync(path.join(out, "prod", f), "utf8"))), [], `${f} must match the Kubernetes OpenAPI schema`);
+        }
         const all = fs.readdirSync(path.join(out, "prod")).map((f) => fs.readFileSync(path.join(out, "prod", f), "utf8")).join("\n");
         assert.ok(!all.includes("test-secret-apiToken") && !all.includes("test-secret-registryPassword"));
         assert.ok(!(r.stdout + r.stderr).includes("test-secret-"));
+    });
+
+    it("prod: egress is denied by default and the allows select the app's pods; spread, pull policy and disk are set", () => {
+        const dir = path.join(out, "prod");
+        assert.ok(fs.existsSync(dir), "rendered by the previous test");
+        const read = (f: string) => YAML.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+        const tracks = ["deployment-goship-blue.yaml", "deployment-goship-green.yaml"].map(read);
+        const egress = fs.readdirSync(dir).filter((f) => f.startsWith("networkpolicy-")).map(read).filter((p) => p.spec.policyTypes.includes("Egress"));
+        assert.deepStrictEqual(egress.map((p) => p.metadata.name).sort(), ["allow-egress-dns", "default-deny-egress"]);
+        for (const p of egress) {
+            for (const d of tracks) {
+                const labels = d.spec.template.metadata.labels;
+                assert.ok(Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v), `${p.metadata.name} selects the pods of ${d.metadata.name}`);
+            }
+            assert.ok(p.metadata.annotations["goship.dev/purpose"], `${p.metadata.name} says why it exists`);
+        }
+        for (const d of tracks) {
+            const pod = d.spec.template.spec;
+            assert.strictEqual(pod.containers[0].imagePullPolicy, "Always");
+            assert.ok(pod.containers[0].resources.limits["ephemeral-storage"]);
+            assert.deepStrictEqual(pod.topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable), ["DoNotSchedule", "ScheduleAnyway"]);
+        }
     });
 
     it("rehearses a 4-step canary through --state, then refuses a jump with exit 2", () => {
@@ -133,5 +165,10 @@ describe("render: the command end to end", function () {
         const pol = render("--stack", "prod", "--out", out, "--set", "autoscaling.enabled=false", "--set", "replicas=1");
         assert.strictEqual(pol.code, 1, pol.stdout + pol.stderr);
         assert.match(pol.stdout, /mandatory/i);
+        // Each production gap, reintroduced through config, is a mandatory violation in prod.
+        const gaps = render("--stack", "prod", "--out", out, "--set", "spread.nodes=off", "--set", "egress.enabled=false");
+        assert.strictEqual(gaps.code, 1, gaps.stdout + gaps.stderr);
+        assert.match(gaps.stdout, /mandatory:[\s\S]*\[workload-spread\] Deployment goship-blue is autoscaled but does not spread its pods across nodes/);
+        assert.match(gaps.stdout, /\[egress-controlled\] Deployment goship-blue: no NetworkPolicy restricts the egress/);
     });
 });

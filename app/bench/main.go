@@ -1,6 +1,6 @@
 // Command bench compares the service's full handler chain (metrics middleware, access
-// log, probes, the "/" handler) with a bare net/http handler returning a similar JSON
-// body. Both servers run in this process on 127.0.0.1 and are driven by the same load
+// log, probes, the "/" handler), with tracing off and on, with a bare net/http handler
+// returning a similar JSON body. Both servers run in this process on 127.0.0.1 and are driven by the same load
 // generator, in alternated rounds so drift in the machine's speed hits both alike. It
 // prints figures and asserts nothing.
 //
@@ -8,6 +8,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"goship/app/internal/otlptest"
 	"goship/app/internal/service"
 )
 
@@ -51,6 +53,36 @@ func bench(n, c, rounds int) error {
 		return err
 	}
 	srv.Probes().MarkStarted()
+
+	// The same chain with tracing on at the default sampler (parentbased_always_on: every
+	// request is a sampled root span), batched to a real OTLP/HTTP receiver in-process.
+	rcv, err := otlptest.Start(false)
+	if err != nil {
+		return err
+	}
+	defer rcv.Close()
+	tcfg, err := service.LoadConfig(func(k string) string {
+		if k == "OTEL_EXPORTER_OTLP_ENDPOINT" {
+			return rcv.URL
+		}
+		return ""
+	}, "bench", "bench")
+	if err != nil {
+		return err
+	}
+	tracing, err := service.NewTracing(context.Background(), tcfg)
+	if err != nil {
+		return err
+	}
+	tsrv, err := service.New(tcfg, slog.New(service.TraceLogHandler{Handler: slog.NewJSONHandler(io.Discard, nil)}), service.NewRegistry(), service.WithTracing(tracing))
+	if err != nil {
+		return err
+	}
+	traced, err := serve(tsrv.Handler())
+	if err != nil {
+		return err
+	}
+
 	body := []byte(`{"message":"hello","version":"bench"}` + "\n")
 	bare, err := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -60,37 +92,47 @@ func bench(n, c, rounds int) error {
 		return err
 	}
 
-	for _, url := range []string{full, bare} { // warm up connections, caches and series
+	urls := []string{bare, full, traced}
+	names := []string{"bare net/http", "full chain, tracing off", "full chain, tracing on"}
+	for _, url := range urls { // warm up connections, caches and series
 		if r := load(url, n/10, c); r.failed > 0 {
 			return fmt.Errorf("warm-up against %s: %d failed", url, r.failed)
 		}
 	}
-	var fullRuns, bareRuns []result
+	runs := make([][]result, len(urls))
 	for i := range rounds {
-		// Alternate which goes first, so neither always follows the other's garbage.
-		if i%2 == 0 {
-			bareRuns = append(bareRuns, load(bare, n, c))
-			fullRuns = append(fullRuns, load(full, n, c))
-		} else {
-			fullRuns = append(fullRuns, load(full, n, c))
-			bareRuns = append(bareRuns, load(bare, n, c))
+		// Rotate which goes first, so none always follows another's garbage.
+		for j := range urls {
+			k := (i + j) % len(urls)
+			runs[k] = append(runs[k], load(urls[k], n, c))
 		}
 	}
-	f, b := median(fullRuns), median(bareRuns)
-	// Each round's pair ran back to back, so its ratio cancels most of the machine's drift;
-	// the median of those ratios is the figure to quote.
-	ratios := make([]float64, rounds)
-	for i := range rounds {
-		ratios[i] = fullRuns[i].rps / bareRuns[i].rps
+	// Each round's runs were back to back, so a per-round ratio cancels most of the
+	// machine's drift; the median of those ratios is the figure to quote.
+	ratio := func(a, b int) float64 {
+		rs := make([]float64, rounds)
+		for i := range rounds {
+			rs[i] = runs[a][i].rps / runs[b][i].rps
+		}
+		slices.Sort(rs)
+		return rs[len(rs)/2]
 	}
-	slices.Sort(ratios)
-	fmt.Printf("load: %d requests per round and server, %d rounds alternated, %d keep-alive clients, 127.0.0.1, GOMAXPROCS=%d; each line is its median round\n",
+	if err := tracing.Shutdown(context.Background()); err != nil {
+		return err
+	}
+	spans, exports := rcv.Count()
+	fmt.Printf("load: %d requests per round and server, %d rounds rotated, %d keep-alive clients, 127.0.0.1, GOMAXPROCS=%d; each line is its median round\n",
 		n, rounds, c, runtime.GOMAXPROCS(0))
-	fmt.Printf("bare net/http      %8.0f req/s  p50 %6.0fµs  p99 %6.0fµs  failed %d\n", b.rps, us(b.p50), us(b.p99), b.failed)
-	fmt.Printf("full goship chain  %8.0f req/s  p50 %6.0fµs  p99 %6.0fµs  failed %d\n", f.rps, us(f.p50), us(f.p99), f.failed)
-	fmt.Printf("ratio full/bare req/s: %.3f (median of per-round ratios; target ≥ 0.90)\n", ratios[len(ratios)/2])
+	for k, name := range names {
+		m := median(runs[k])
+		fmt.Printf("%-24s %8.0f req/s  p50 %6.0fµs  p99 %6.0fµs  failed %d\n", name, m.rps, us(m.p50), us(m.p99), m.failed)
+	}
+	fmt.Printf("ratio full/bare req/s: %.3f (median of per-round ratios; target ≥ 0.90)\n", ratio(1, 0))
+	fmt.Printf("ratio traced/bare req/s: %.3f, traced/full: %.3f (tracing on, default sampler parentbased_always_on)\n", ratio(2, 0), ratio(2, 1))
+	fmt.Printf("spans received by the OTLP/HTTP receiver: %d in %d exports (%d traced requests sent)\n", spans, exports, (rounds*n)+n/10)
 	for i := range rounds {
-		fmt.Printf("  round %d: bare %6.0f req/s, full %6.0f req/s, ratio %.3f\n", i+1, bareRuns[i].rps, fullRuns[i].rps, fullRuns[i].rps/bareRuns[i].rps)
+		fmt.Printf("  round %d: bare %6.0f req/s, full %6.0f req/s, traced %6.0f req/s, full/bare %.3f, traced/bare %.3f\n", i+1,
+			runs[0][i].rps, runs[1][i].rps, runs[2][i].rps, runs[1][i].rps/runs[0][i].rps, runs[2][i].rps/runs[0][i].rps)
 	}
 	return nil
 }

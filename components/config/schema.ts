@@ -3,9 +3,13 @@
 // Defaults are the safe production values from the brief; dev overrides them in
 // Pulumi.dev.yaml.
 
+import type { GatewayApiRouterConfig, ParentRef } from "../release/router";
+import { COOKIE_UNSUPPORTED } from "../release/routers/gateway-api";
 import {
     ConfigError, CPU_QUANTITY, DNS_LABEL, DNS_NAME, IMAGE_TAG, MEMORY_QUANTITY, parseQuantity, Reader, show,
 } from "./validate";
+import { EgressConfig, parseEgress, parseSpread, SpreadConfig, withCollector } from "./placement";
+import { ObservabilityConfig, parseObservability } from "./observability";
 
 export const NAMESPACE = "goship";
 /** The ingress-nginx Helm chart version goship pins (the last upstream line, see README). */
@@ -32,8 +36,9 @@ export interface ImageConfig {
 }
 
 export interface ResourcesConfig {
-    requests: { cpu: string; memory: string };
-    limits: { cpu?: string; memory: string };
+    /** ephemeralStorage: logs and the writable layer count against it (and the /tmp emptyDir, per pod). */
+    requests: { cpu: string; memory: string; ephemeralStorage: string };
+    limits: { cpu?: string; memory: string; ephemeralStorage: string };
 }
 
 export interface AutoscalingConfig {
@@ -75,6 +80,8 @@ export interface QuotaConfig {
     requestsMemory: string;
     limitsCpu: string;
     limitsMemory: string;
+    requestsEphemeralStorage: string;
+    limitsEphemeralStorage: string;
     pods: number;
 }
 
@@ -98,7 +105,17 @@ export interface AnalysisConfig {
     queries: { successRate?: string; p99?: string; requests?: string };
 }
 
+/** `goship:release.gatewayApi`: the route's Gateway and hostnames, and who may reach the pods. */
+export interface GatewayApiConfig extends Omit<GatewayApiRouterConfig, "kind"> {
+    /** Namespace of the Gateway's data-plane pods, let through the app's NetworkPolicy. */
+    dataPlaneNamespace: string;
+}
+
 export interface ReleaseSettings {
+    /** How traffic reaches the tracks: ingress-nginx Ingresses or a Gateway API HTTPRoute. */
+    router: "nginx" | "gatewayApi";
+    /** Set exactly when router is gatewayApi. */
+    gatewayApi?: GatewayApiConfig;
     strategy: "canary" | "blueGreen";
     steps: number[];
     step: number;
@@ -126,6 +143,12 @@ export interface GoshipConfig {
     podSecurityLevel: "restricted" | "baseline" | "privileged";
     quota: QuotaConfig;
     release: ReleaseSettings;
+    /** How each track's pods spread over nodes and zones. */
+    spread: SpreadConfig;
+    /** Default-deny egress and what the app may still reach. */
+    egress: EgressConfig;
+    /** Scraping, dashboard, alert rules, OTLP endpoint (components/config/observability.ts). */
+    observability: ObservabilityConfig;
 }
 
 /** Top-level keys that hold secrets: validated for presence only, never echoed. */
@@ -238,14 +261,20 @@ pattern: /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:
         requests: {
             cpu: req.quantity("cpu", "100m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 100m or 0.5" }),
             memory: req.quantity("memory", "64Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 64Mi" }),
+            // Logs (the kubelet keeps ≤ 5 × 10Mi per container by default) plus the 16Mi /tmp.
+            ephemeralStorage: req.quantity("ephemeralStorage", "64Mi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity such as 64Mi" }),
         },
         limits: {
             cpu: lim.has("cpu") || !res.has("limits")
                 ? lim.quantity("cpu", "500m", { pattern: CPU_QUANTITY, allowed: "a CPU quantity such as 500m" })
                 : (lim.raw("cpu"), undefined),
             memory: lim.quantity("memory", "128Mi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity such as 128Mi" }),
+            ephemeralStorage: lim.quantity("ephemeralStorage", "256Mi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity such as 256Mi" }),
         },
     };
+    if (parseQuantity(resources.limits.ephemeralStorage) < parseQuantity(resources.requests.ephemeralStorage)) {
+        lim.fail("ephemeralStorage", `must be ≥ requests.ephemeralStorage (${resources.requests.ephemeralStorage}), got ${resources.limits.ephemeralStorage}`);
+    }
     if (parseQuantity(resources.limits.memory) < parseQuantity(resources.requests.memory)) {
         lim.fail("memory", `must be ≥ requests.memory (${resources.requests.memory}), got ${resources.limits.memory}`);
     }
@@ -320,22 +349,38 @@ pattern: /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:
         requestsMemory: q.quantity("requestsMemory", "4Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
         limitsCpu: q.quantity("limitsCpu", "16", { pattern: CPU_QUANTITY, allowed: "a CPU quantity" }),
         limitsMemory: q.quantity("limitsMemory", "8Gi", { pattern: MEMORY_QUANTITY, allowed: "a memory quantity" }),
+        requestsEphemeralStorage: q.quantity("requestsEphemeralStorage", "4Gi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity" }),
+        limitsEphemeralStorage: q.quantity("limitsEphemeralStorage", "16Gi", { pattern: MEMORY_QUANTITY, allowed: "a storage quantity" }),
         pods: q.int("pods", 60, 1, 10000),
     };
     q.rejectUnknown();
 
-    const release = parseRelease(child("release"));
+    const release = parseRelease(child("release"), { host: ingress.host, namespace });
+    const spread = parseSpread(child("spread"));
+    const egress = parseEgress(child("egress"));
+    const observability = parseObservability(child("observability"));
+    // Tracing on under default-deny egress: the collector needs its allow, or spans go nowhere.
+    const egressWithCollector = withCollector(egress, observability.tracing, namespace,
+        (m) => problems.push(`${topKey("observability.tracing.endpoint")} ${m}`));
 
     top.rejectUnknown();
     if (problems.length > 0) throw new ConfigError(problems.map((p) => p.replace(/^goship\./, "goship:")));
 
     return {
         stack, appName, namespace, version, commit, image, replicas, resources, autoscaling, app, ingress,
-        ingressNginx, podSecurityLevel, quota, release,
+        ingressNginx, podSecurityLevel, quota, release, spread, egress: egressWithCollector, observability,
     };
 }
 
-function parseRelease(r: Reader): ReleaseSettings {
+function parseRelease(r: Reader, defaults: { host: string; namespace: string }): ReleaseSettings {
+    const router = r.string("router", "nginx", { oneOf: ["nginx", "gatewayApi"] }) as ReleaseSettings["router"];
+    let gatewayApi: GatewayApiConfig | undefined;
+    if (router === "gatewayApi") {
+        gatewayApi = parseGatewayApi(r, defaults);
+    } else if (r.has("gatewayApi")) {
+        r.fail("gatewayApi", `is set but release.router is "${router}": set release.router to "gatewayApi", or remove release.gatewayApi`);
+        r.raw("gatewayApi");
+    }
     const strategy = r.string("strategy", "canary", { oneOf: ["canary", "blueGreen"] }) as ReleaseSettings["strategy"];
     const steps = r.intList("steps", [5, 20, 50, 100], 1, 100);
     if (!steps.every((s, i) => i === 0 || s > steps[i - 1])) {
@@ -372,6 +417,7 @@ function parseRelease(r: Reader): ReleaseSettings {
         if ((match.headerValue || match.headerPattern) && !match.header) {
             m.fail("headerValue", "and match.headerPattern need match.header");
         }
+        if (match.cookie && router === "gatewayApi") m.fail("cookie", COOKIE_UNSUPPORTED);
         if (match.headerValue && match.headerPattern) {
             m.fail("headerPattern", "cannot be combined with match.headerValue (ingress-nginx honours only one)");
         }
@@ -401,7 +447,49 @@ function parseRelease(r: Reader): ReleaseSettings {
         a.rejectUnknown();
     }
     r.rejectUnknown();
-    return { strategy, steps, step, abort, match, scaleDownDelaySeconds, rolloutTimeoutSeconds, analysis };
+    return { router, ...(gatewayApi ? { gatewayApi } : {}), strategy, steps, step, abort, match, scaleDownDelaySeconds, rolloutTimeoutSeconds, analysis };
+}
+
+/** Gateway API's Hostname: a DNS name, optionally with one leading `*.` label; never an IP. */
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function parseGatewayApi(r: Reader, defaults: { host: string; namespace: string }): GatewayApiConfig {
+    const g = r.child("gatewayApi");
+    const parentRefs: ParentRef[] = [];
+    const rawRefs = g.raw("parentRefs");
+    if (rawRefs === undefined) {
+        g.fail("parentRefs", "is required with router gatewayApi: the Gateway to attach to, e.g. [{name: eg, namespace: envoy-gateway-system}]");
+    } else if (!Array.isArray(rawRefs) || rawRefs.length === 0 || rawRefs.length > 32) {
+        g.fail("parentRefs", `must be a list of 1 to 32 Gateway references ({name, namespace?, sectionName?}), got ${show(rawRefs)}`);
+    } else {
+        rawRefs.forEach((raw, i) => {
+            const p = Reader.of(`${g.key}.parentRefs[${i}]`, raw, r.problems);
+            if (!p.has("name")) p.fail("name", "is required: the Gateway's name");
+            const ref: ParentRef = {
+                name: p.string("name", "", { pattern: DNS_NAME, allowed: "a Gateway name (a DNS subdomain)" }),
+                namespace: p.optionalString("namespace", { pattern: DNS_LABEL, allowed: "a namespace name (a DNS label)" }),
+                sectionName: p.optionalString("sectionName", { pattern: DNS_NAME, allowed: "a listener name (a DNS subdomain)" }),
+            };
+            p.rejectUnknown();
+            parentRefs.push(Object.fromEntries(Object.entries(ref).filter(([, v]) => v !== undefined)) as ParentRef);
+        });
+    }
+    let hostnames = defaults.host ? [defaults.host] : [];
+    const rawHosts = g.raw("hostnames");
+    if (rawHosts !== undefined) {
+        const bad = Array.isArray(rawHosts) ? rawHosts.filter((h) => typeof h !== "string" || h.length > 253 || !HOSTNAME.test(h) || /^\d+(\.\d+){3}$/.test(h)) : [];
+        if (!Array.isArray(rawHosts) || rawHosts.length === 0 || rawHosts.length > 16) {
+            g.fail("hostnames", `must be a list of 1 to 16 host names, got ${show(rawHosts)}`);
+        } else if (bad.length > 0) {
+            g.fail("hostnames", `entries must be DNS names, optionally starting with "*." (no IP addresses), got ${bad.map(show).join(", ")}`);
+        } else {
+            hostnames = rawHosts as string[];
+        }
+    }
+    const firstNs = parentRefs[0]?.namespace ?? defaults.namespace;
+    const dataPlaneNamespace = g.string("dataPlaneNamespace", firstNs, { pattern: DNS_LABEL, allowed: "a namespace name (a DNS label)" });
+    g.rejectUnknown();
+    return { parentRefs, hostnames, dataPlaneNamespace };
 }
 
 /** terminationGracePeriodSeconds derived from the app's timings, never typed twice. */

@@ -8,6 +8,7 @@
 // captures only pure modules: the state machine and the analysis gate.
 import type * as pulumi from "@pulumi/pulumi";
 import { runAnalysis } from "./analysis";
+import { routerChangeRefusal } from "./router-change";
 import { needsAnalysis, next, ReleaseConfig, ReleaseState, statusLine, Track, trackRoles } from "./strategy";
 import type { AnalysisConfig } from "../config/schema";
 
@@ -19,6 +20,8 @@ export interface ReleaseInputs {
     analysis?: AnalysisConfig;
     /** Clock override for tests and offline rehearsals (ISO time); the wall clock otherwise. */
     now?: string;
+    /** The router kind when not nginx (absent means nginx, so nginx stacks' state is unchanged). */
+    router?: string;
 }
 
 /** What the resource stores and outputs: the inputs plus the computed release. */
@@ -59,6 +62,9 @@ export async function computeRelease(olds: Partial<ReleaseOutputs> | undefined, 
     }
     const t = next(prev?.state, news.desired, { now, analysis });
     if (!t.ok) return { ok: false, reason: t.reason };
+    const refusal = routerChangeRefusal(prev?.router ?? "nginx", news.router ?? "nginx",
+        prev && { phase: prev.state.phase, status: statusLine(prev.state) }, t.changed);
+    if (refusal) return { ok: false, reason: refusal };
     const state = t.state;
     return {
         ok: true,

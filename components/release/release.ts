@@ -1,15 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IngressRoute } from "../app-ingress";
 import { Autoscaler } from "../autoscaler";
 import type { AutoscalingConfig, MatchConfig, ReleaseSettings, AnalysisConfig } from "../config/schema";
 import { GoWorkload, GoWorkloadArgs, trackSelector } from "../workload";
+import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
 import { engineReleaseProvider, ReleaseInputs, ReleaseOutputs } from "./provider";
 import { trackReplicas } from "./replicas";
-import { MatchRoute, routerFor } from "./router";
+import type { IngressObject, MatchRoute, RouteObject, RouterConfig, ServicePort } from "./router";
+import { routerFor } from "./routers";
 import type { ReleaseState as ReleaseStateData, Track, TrackRole } from "./strategy";
 
 const TRACKS: Track[] = ["blue", "green"];
+/** The port every goship Service exposes (the main, preview and per-track Services). */
+const SERVICE_PORT: ServicePort = { name: "http", number: 80 };
+const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
 
 /** The per-track Deployment settings shared by both tracks. */
 export type TrackTemplate = Omit<GoWorkloadArgs, "appName" | "track" | "role" | "image" | "version" | "replicas" | "namespace">;
@@ -27,12 +31,13 @@ export interface ReleaseArgs {
     imageRepository: string;
     /** Stable size when not autoscaled. */
     replicas: number;
-    /** When enabled, an HPA scales the stable track and `minReplicas` is the base for canary sizes. */
+    /** When enabled, an HPA scales the stable track; canary and promotion sizes follow its live count (at least `minReplicas`). */
     autoscaling?: AutoscalingConfig;
     track: TrackTemplate;
-    route: IngressRoute;
-    /** Router kind. @default "nginx" */
-    router?: string;
+    /** Public host and URL path prefix of the app. */
+    route: { host: string; path: string };
+    /** How traffic reaches the tracks. @default { kind: "nginx", className: "nginx" } */
+    router?: RouterConfig;
     /** The ingress controller: Ingresses wait for it (its admission webhook must be up). */
     controller?: pulumi.Resource;
     labels?: Record<string, string>;
@@ -65,6 +70,17 @@ function whenKnown<T>(o: pulumi.Output<T>): Promise<T | undefined> {
     return (o as any).promise(true);
 }
 
+/**
+ * The HTTPRoute is ready once its Gateway accepted it and resolved its backends (the
+ * status a Gateway controller writes). This is what lets a migration from nginx create
+ * the route and see it ready before the engine deletes the Ingresses at the end of the
+ * update. (The real-engine tier has no Gateway controller: its harness writes that status.)
+ */
+export function httpRouteAwait(): Record<string, string> {
+    const parent = (type: string) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`;
+    return { "pulumi.com/waitFor": JSON.stringify([parent("Accepted"), parent("ResolvedRefs")]) };
+}
+
 /** Header/cookie routing is on only while a canary progresses, at the configured steps. */
 export function activeMatch(match: MatchConfig | undefined, state: ReleaseStateData): MatchRoute | undefined {
     if (!match || state.phase !== "Progressing") return undefined;
@@ -88,6 +104,8 @@ export class Release extends pulumi.ComponentResource {
     public readonly status: pulumi.Output<string>;
     public readonly tracks: Record<Track, GoWorkload>;
     public readonly mainService: k8s.core.v1.Service;
+    /** The router's objects: Ingresses (nginx) or one HTTPRoute (gatewayApi). */
+    public readonly routes: pulumi.CustomResource[];
     public readonly ingresses: k8s.networking.v1.Ingress[];
 
     constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -105,11 +123,19 @@ export class Release extends pulumi.ComponentResource {
             imageRef: args.imageRef,
             ...(s.analysis ? { analysis: s.analysis } : {}),
             ...(args.now ? { now: args.now } : {}),
+            // The provider refuses a router change mid-rollout (see router-change.ts).
+            ...(args.router && args.router.kind !== "nginx" ? { router: args.router.kind } : {}),
         };
         this.release = new ReleaseRecord(`${name}-release`, inputs, { parent: this });
         this.state = this.release.state;
         this.status = this.release.status;
         const roles = this.release.roles;
+
+        // Under an HPA, size from what the tracks run now (see live.ts); the first deploy
+        // (a single history entry) has nothing to read yet.
+        const live = autoscaled
+            ? liveReplicas(this, app, args.namespace, this.state.apply((st) => st.history.length > 1))
+            : pulumi.output<number | undefined>(undefined);
 
         // Filled once the routing objects exist; idle tracks wait on them (see below).
         let routed!: (r: pulumi.Resource[]) => void;
@@ -130,8 +156,10 @@ export class Release extends pulumi.ComponentResource {
                 image: pulumi.all([this.release.trackImages, this.state, version]).apply(([images, st, v]) =>
                     images?.[t] ?? images?.[st.stableTrack] ?? `${args.imageRepository}:${v}`),
                 version,
-                replicas: pulumi.all([role, this.state]).apply(([r, st]) =>
-                    trackReplicas(r, st.strategy, st.weight, base, autoscaled)) as pulumi.Output<number>,
+                replicas: pulumi.all([role, this.state, live]).apply(([r, st, l]) =>
+                    trackReplicas(r, st.strategy, st.weight, base, autoscaled, l)) as pulumi.Output<number>,
+                // Tells the hpa-target policy that the pinned count is the HPA's own (read live).
+                deploymentAnnotations: live.apply((l): Record<string, string> => (l === undefined ? {} : { [LIVE_REPLICAS_ANNOTATION]: "live" })),
             }, {
                 parent: this,
                 // A track leaving service scales down only after traffic has moved away.
@@ -149,7 +177,7 @@ export class Release extends pulumi.ComponentResource {
             spec: {
                 type: "ClusterIP",
                 selector: stableTrack.apply((t) => trackSelector(app, t)),
-                ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+                ports: [{ name: SERVICE_PORT.name, port: SERVICE_PORT.number, targetPort: "http", protocol: "TCP" }],
             },
         }, { parent: this, dependsOn: later(stableWorkload) });
         const routing: pulumi.Resource[] = [this.mainService];
@@ -161,36 +189,59 @@ export class Release extends pulumi.ComponentResource {
                 spec: {
                     type: "ClusterIP",
                     selector: otherTrack.apply((t) => trackSelector(app, t)),
-                    ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }],
+                    ports: [{ name: SERVICE_PORT.name, port: SERVICE_PORT.number, targetPort: "http", protocol: "TCP" }],
                 },
             }, { parent: this }));
         }
 
         const candidateWorkload = whenKnown(pulumi.all([otherTrack, roles])).then((v): pulumi.Resource[] =>
             v && v[1][v[0]] === "candidate" ? [tracks[v[0]]] : []);
-        const specs = routerFor(args.router ?? "nginx").routes({
+        // The router sees plain values; the objects it keeps are fixed by the strategy, so
+        // every step updates the same resources (only their specs follow the state).
+        const router = routerFor(args.router ?? { kind: "nginx", className: "nginx" });
+        const desired = pulumi.all([this.state, stableTrack, otherTrack]).apply(([st, stable, other]) => router.routes({
             appName: app,
-            route: args.route,
-            stableService: app,
-            canary: s.strategy === "canary"
-                ? {
-                    service: otherTrack.apply((t) => `${app}-${t}`),
-                    weight: this.state.apply((st) => st.weight),
-                    match: this.state.apply((st) => activeMatch(s.match, st)),
-                }
-                : undefined,
-        });
-        this.ingresses = specs.map((spec) => new k8s.networking.v1.Ingress(`${app}-${spec.role}`, {
-            metadata: { name: spec.name, namespace: args.namespace, labels: args.labels, annotations: spec.annotations },
-            spec: spec.spec,
-        }, {
-            parent: this,
-            // The canary weight moves only once the candidate's pods are ready; every
-            // Ingress waits for the controller (its admission webhook must answer).
-            dependsOn: later((spec.role === "canary" ? candidateWorkload : Promise.resolve<pulumi.Resource[]>([]))
-                .then((a): pulumi.Resource[] => [...a, this.mainService, ...(args.controller ? [args.controller] : [])])),
+            host: args.route.host,
+            path: args.route.path,
+            strategy: s.strategy,
+            mainService: app,
+            stableService: `${app}-${stable}`,
+            otherService: `${app}-${other}`,
+            servicePort: SERVICE_PORT,
+            weight: st.weight,
+            match: activeMatch(s.match, st),
         }));
-        routing.push(...this.ingresses);
+        const routeObjects = router.objects(app, s.strategy).map((ref) => {
+            const obj = desired.apply((objs): RouteObject => {
+                const o = objs.find((x) => x.kind === ref.kind && x.name === ref.name);
+                if (!o) throw new pulumi.ResourceError(`router ${router.kind} returned no ${ref.kind} ${ref.name}`, this);
+                return o;
+            });
+            const ingress = ref.kind === "Ingress";
+            // Weights move only once the candidate's pods are ready (the canary Ingress, the
+            // HTTPRoute); every Ingress waits for the controller (its admission webhook must answer).
+            const opts: pulumi.CustomResourceOptions = {
+                parent: this,
+                dependsOn: later((ref.role === "primary" ? Promise.resolve<pulumi.Resource[]>([]) : candidateWorkload)
+                    .then((a): pulumi.Resource[] => [...a, this.mainService, ...(ingress && args.controller ? [args.controller] : [])])),
+            };
+            const metadata = { name: ref.name, namespace: args.namespace, labels: args.labels };
+            if (ingress) {
+                return new k8s.networking.v1.Ingress(`${app}-${ref.role}`, {
+                    metadata: { ...metadata, annotations: obj.apply((o) => (o as IngressObject).annotations) },
+                    spec: obj.apply((o) => (o as IngressObject).spec),
+                }, opts);
+            }
+            return new k8s.apiextensions.CustomResource(`${app}-${ref.role}`, {
+                apiVersion: GATEWAY_API_VERSION,
+                kind: ref.kind,
+                metadata: { ...metadata, annotations: httpRouteAwait() },
+                spec: obj.apply((o) => o.spec),
+            }, opts);
+        });
+        this.ingresses = routeObjects.filter((o): o is k8s.networking.v1.Ingress => o instanceof k8s.networking.v1.Ingress);
+        this.routes = routeObjects;
+        routing.push(...routeObjects);
         routed(routing);
 
         if (autoscaled) {

@@ -12,6 +12,7 @@ export const TYPES = {
     NetworkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     HPA: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     PDB: "kubernetes:policy/v1:PodDisruptionBudget",
+    HTTPRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
 } as const;
 
 export const NGINX = "nginx.ingress.kubernetes.io";
@@ -45,6 +46,28 @@ export function containersOf(pod: any): any[] {
 export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
     if (!selector || Object.keys(selector).length === 0) return false;
     return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+/**
+ * Whether a full LabelSelector (matchLabels and matchExpressions) selects a label set.
+ * An empty selector selects everything (a NetworkPolicy's `podSelector: {}`); a missing
+ * one selects nothing.
+ */
+export function labelSelectorMatches(selector: any, labels: Record<string, string> | undefined): boolean {
+    if (!selector || typeof selector !== "object") return false;
+    const l = labels ?? {};
+    const okLabels = Object.entries<string>(selector.matchLabels ?? {}).every(([k, v]) => l[k] === v);
+    const okExpr = (selector.matchExpressions ?? []).every((e: any) => {
+        const has = Object.prototype.hasOwnProperty.call(l, e.key);
+        switch (e.operator) {
+            case "In": return has && (e.values ?? []).includes(l[e.key]);
+            case "NotIn": return !has || !(e.values ?? []).includes(l[e.key]);
+            case "Exists": return has;
+            case "DoesNotExist": return !has;
+            default: return false;
+        }
+    });
+    return okLabels && okExpr;
 }
 
 export interface ImageRef {

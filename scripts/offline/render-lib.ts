@@ -59,15 +59,31 @@ export function parseArgs(argv: string[], stacks: string[]): RenderArgs {
 
 export const REDACTED = "[secret]";
 
-/** A copy of `obj` with the value at each dotted path replaced by `[secret]`. */
+/**
+ * Replaces every leaf value with `[secret]` and keeps the shape: a secret map stays a map
+ * (a Secret's `stringData: {API_TOKEN: "[secret]"}` is still a valid Secret), a list stays
+ * a list. Key names are not secret (`kubectl describe secret` shows them too).
+ */
+export function redactValue(value: any): any {
+    if (Array.isArray(value)) return value.map(redactValue);
+    if (value && typeof value === "object") {
+        const out: any = {};
+        for (const [k, v] of Object.entries(value)) out[k] = redactValue(v);
+        return out;
+    }
+    return REDACTED;
+}
+
+/** A copy of `obj` with the values at each dotted path redacted (see redactValue). */
 export function redact(obj: any, paths: string[]): any {
     const copy = JSON.parse(JSON.stringify(obj ?? {}));
     for (const p of paths) {
-        if (p === "") return REDACTED;
+        if (p === "") return redactValue(copy);
         const parts = p.replace(/\[(\d+)\]/g, ".$1").split(".");
         let o = copy;
         for (const part of parts.slice(0, -1)) o = o?.[part];
-        if (o && parts[parts.length - 1] in o) o[parts[parts.length - 1]] = REDACTED;
+        const last = parts[parts.length - 1];
+        if (o && last in o) o[last] = redactValue(o[last]);
     }
     return copy;
 }
@@ -129,4 +145,10 @@ export function showValue(v: unknown): string {
     if (v === undefined) return "(none)";
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+/** An HTTPRoute's rules in one line, e.g. `testers → goship-green · split → goship-blue 95, goship-green 5`. */
+export function routeWeights(route: any): string {
+    return (route?.spec?.rules ?? []).map((r: any, i: number) =>
+        `${r.name ?? `rule ${i}`} → ${(r.backendRefs ?? []).map((b: any) => (r.backendRefs.length > 1 ? `${b.name} ${b.weight ?? 1}` : b.name)).join(", ")}`).join(" · ");
 }

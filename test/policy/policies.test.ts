@@ -5,6 +5,7 @@ import * as N from "../../policy/network";
 import * as R from "../../policy/release";
 import * as S from "../../policy/stack";
 import * as W from "../../policy/workload";
+import * as PR from "../../policy/production";
 import { parseImage } from "../../policy/lib/k8s";
 import { TYPES as T } from "../../policy/lib/k8s";
 import { assertHasViolation, assertNoViolations, container, goodStack, mutate, run, without } from "./fixtures";
@@ -25,7 +26,11 @@ describe("policies", () => {
     });
 
     it("the good stack passes every policy under prod-like knobs", () => {
-        for (const p of P.resourcePolicies) assertNoViolations(p, goodStack(), p.name === "image-reference" ? { requireDigest: true } : p.name === "hpa-replica-range" ? { minReplicas: 2 } : {});
+        const prodKnobs: Record<string, Record<string, unknown>> = {
+            "image-reference": { requireDigest: true }, "hpa-replica-range": { minReplicas: 2 },
+            "workload-spread": { requireDoNotSchedule: true }, "image-pull-policy": { required: "Always" },
+        };
+        for (const p of P.resourcePolicies) assertNoViolations(p, goodStack(), prodKnobs[p.name] ?? {});
         for (const p of P.stackPolicies) assertNoViolations(p, goodStack());
     });
 
@@ -232,6 +237,9 @@ describe("policies", () => {
             const two = [...goodStack(), { ...goodStack().find((r) => r.type === T.HPA)!, name: "shop2", urn: "u2", props: { ...goodStack().find((r) => r.type === T.HPA)!.props, metadata: { name: "shop2", namespace: "shop" } } }];
             assertHasViolation(S.hpaTarget, two, /HPA shop2 and HPA shop both scale Deployment shop-blue/);
             assertHasViolation(S.hpaTarget, blue((p) => { p.spec.replicas = 3; }), /pins replicas 3 although HPA shop scales it/);
+            // The release may pin the count it read live (the HPA's own), and says so.
+            assertNoViolations(S.hpaTarget, blue((p) => { p.spec.replicas = 10; p.metadata.annotations = { "goship.dev/replicas-source": "live" }; }));
+            assertHasViolation(S.hpaTarget, blue((p) => { p.spec.replicas = 10; p.metadata.annotations = { "goship.dev/replicas-source": "config" }; }), /pins replicas 10/);
             assertHasViolation(S.hpaTarget, blueC((c) => delete c.resources.requests.cpu), /scales on cpu but Deployment shop-blue container app has no cpu request/);
         });
     });
@@ -286,7 +294,8 @@ describe("policies", () => {
         it("fails without quota, limit range or a NetworkPolicy selecting the pods", () => {
             assertHasViolation(S.namespaceGuardrails, without(T.ResourceQuota, "compute"), /namespace shop of Deployment shop-blue has no ResourceQuota/);
             assertHasViolation(S.namespaceGuardrails, without(T.LimitRange, "defaults"), /has no LimitRange/);
-            assertHasViolation(S.namespaceGuardrails, mutate(T.NetworkPolicy, "default-deny-ingress", (p) => { p.spec.podSelector = { matchLabels: { app: "other" } }; }), /no NetworkPolicy selects the pods of Deployment shop-blue/);
+            const elsewhere = goodStack().map((r) => (r.type === T.NetworkPolicy ? { ...r, props: { ...r.props, spec: { ...r.props.spec, podSelector: { matchLabels: { app: "other" } } } } } : r));
+            assertHasViolation(S.namespaceGuardrails, elsewhere, /no NetworkPolicy selects the pods of Deployment shop-blue/);
         });
     });
 
@@ -297,6 +306,92 @@ describe("policies", () => {
             assertHasViolation(S.canaryTrackProdChecks, weak, /\[image-reference\] candidate track: .*uses the latest tag/);
             // The same weakness on the stable track is not this policy's business.
             assertNoViolations(S.canaryTrackProdChecks, mutate(D, "shop-blue", (p) => { delete container(p).resources.limits; }));
+        });
+    });
+
+    describe("workload-spread", () => {
+        const spread = (f: (c: any, pod: any) => void) => blue((p) => f(p.spec.template.spec.topologySpreadConstraints[0], p.spec.template.spec));
+        it("fails when an autoscaled or multi-replica Deployment does not spread its own pods over nodes", () => {
+            assertHasViolation(PR.workloadSpread, blue((p) => delete p.spec.template.spec.topologySpreadConstraints), /Deployment shop-blue is autoscaled but does not spread its pods across nodes/);
+            assertHasViolation(PR.workloadSpread, spread((c) => { c.topologyKey = "topology.kubernetes.io/zone"; }), /does not spread its pods across nodes/);
+            // A selector that matches other pods spreads nothing of its own.
+            assertHasViolation(PR.workloadSpread, spread((c) => { c.labelSelector.matchLabels["goship.dev/track"] = "green"; }), /does not spread its pods across nodes/);
+            assertHasViolation(PR.workloadSpread, blue((p) => { p.spec.replicas = 3; delete p.spec.template.spec.topologySpreadConstraints; }), /runs 3 replicas but does not spread/);
+        });
+        it("passes a track too small to spread (knob minReplicas), and a required anti-affinity", () => {
+            const one = blue((p) => { p.spec.replicas = 1; delete p.spec.template.spec.topologySpreadConstraints; });
+            assertNoViolations(PR.workloadSpread, one);
+            assertHasViolation(PR.workloadSpread, one, /runs 1 replicas but does not spread/, { minReplicas: 1 });
+            const anti = spread((_c, pod) => {
+                delete pod.topologySpreadConstraints;
+                pod.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchExpressions: [{ key: "goship.dev/track", operator: "In", values: ["blue"] }] } }] } };
+            });
+            assertNoViolations(PR.workloadSpread, anti, { requireDoNotSchedule: true });
+        });
+        it("wants a hard spread when configured (prod)", () => {
+            const soft = spread((c) => { c.whenUnsatisfiable = "ScheduleAnyway"; });
+            assertNoViolations(PR.workloadSpread, soft);
+            assertHasViolation(PR.workloadSpread, soft, /only prefers to spread across nodes \(ScheduleAnyway\): use whenUnsatisfiable DoNotSchedule/, { requireDoNotSchedule: true });
+            const preferred = spread((_c, pod) => {
+                delete pod.topologySpreadConstraints;
+                pod.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "goship.dev/track": "blue" } } } }] } };
+            });
+            assertNoViolations(PR.workloadSpread, preferred);
+            assertHasViolation(PR.workloadSpread, preferred, /only prefers to spread/, { requireDoNotSchedule: true });
+        });
+    });
+
+    describe("container-ephemeral-storage", () => {
+        it("fails without an ephemeral-storage request or limit, or an unbounded emptyDir", () => {
+            assertHasViolation(PR.containerEphemeralStorage, blueC((c) => delete c.resources.requests["ephemeral-storage"]), /container app has no ephemeral-storage request/);
+            const noLimit = blueC((c) => delete c.resources.limits["ephemeral-storage"]);
+            assertHasViolation(PR.containerEphemeralStorage, noLimit, /container app has no ephemeral-storage limit/);
+            assertNoViolations(PR.containerEphemeralStorage, noLimit, { requireLimit: false });
+            assertHasViolation(PR.containerEphemeralStorage, blue((p) => { p.spec.template.spec.volumes[0].emptyDir = {}; }), /emptyDir volume tmp has no sizeLimit/);
+        });
+        it("holds the candidate track to it in every stack", () => {
+            assertHasViolation(S.canaryTrackProdChecks, mutate(D, "shop-green", (p) => delete container(p).resources.limits["ephemeral-storage"]),
+                /\[container-ephemeral-storage\] candidate track: Deployment shop-green container app has no ephemeral-storage limit/);
+        });
+    });
+
+    describe("image-pull-policy", () => {
+        it("fails when the policy is left to the tag-dependent default, or differs from the required one", () => {
+            assertHasViolation(PR.imagePullPolicy, blueC((c) => delete c.imagePullPolicy), /container app does not set imagePullPolicy/);
+            const ifNotPresent = blueC((c) => { c.imagePullPolicy = "IfNotPresent"; });
+            assertNoViolations(PR.imagePullPolicy, ifNotPresent);
+            assertHasViolation(PR.imagePullPolicy, ifNotPresent, /uses imagePullPolicy IfNotPresent: use Always/, { required: "Always" });
+        });
+    });
+
+    describe("stack: egress-controlled", () => {
+        const withoutPolicy = (name: string, stack = goodStack()) => without(T.NetworkPolicy, name, stack);
+        it("fails when no NetworkPolicy restricts the pods' egress", () => {
+            assertHasViolation(PR.egressControlled, withoutPolicy("allow-egress-dns", withoutPolicy("default-deny-egress")),
+                /Deployment shop-blue: no NetworkPolicy restricts the egress of its pods in namespace shop/);
+            // A policy for other pods does not count.
+            assertHasViolation(PR.egressControlled, mutate(T.NetworkPolicy, "default-deny-egress", (p) => { p.spec.podSelector = { matchLabels: { app: "other" } }; }, withoutPolicy("allow-egress-dns")),
+                /no NetworkPolicy restricts the egress/);
+        });
+        it("fails when an allow reopens all egress (knob allowOpenEgress)", () => {
+            const open = mutate(T.NetworkPolicy, "allow-egress-dns", (p) => { p.spec.egress.push({}); });
+            assertHasViolation(PR.egressControlled, open, /NetworkPolicy allow-egress-dns allows every destination on every port for the pods of Deployment shop-blue/);
+            assertNoViolations(PR.egressControlled, open, { allowOpenEgress: true });
+            const world = mutate(T.NetworkPolicy, "allow-egress-dns", (p) => { p.spec.egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }); });
+            assertHasViolation(PR.egressControlled, world, /allows 0\.0\.0\.0\/0 on every port/);
+            // The internet on one port, or everything but the cluster, is a named destination.
+            assertNoViolations(PR.egressControlled, mutate(T.NetworkPolicy, "allow-egress-dns", (p) => { p.spec.egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }] }); }));
+            assertNoViolations(PR.egressControlled, mutate(T.NetworkPolicy, "allow-egress-dns", (p) => { p.spec.egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443 }] }); }));
+        });
+        it("fails when egress is denied but DNS is not allowed (knob requireDnsAllow)", () => {
+            const noDns = withoutPolicy("allow-egress-dns");
+            assertHasViolation(PR.egressControlled, noDns, /Deployment shop-blue: egress is restricted but no NetworkPolicy allows DNS \(port 53\)/);
+            assertNoViolations(PR.egressControlled, noDns, { requireDnsAllow: false });
+            const dbOnly = mutate(T.NetworkPolicy, "allow-egress-dns", (p) => { p.spec.egress = [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "db" } } }], ports: [{ protocol: "TCP", port: 5432 }] }]; });
+            assertHasViolation(PR.egressControlled, dbOnly, /egress is restricted but no NetworkPolicy allows DNS/);
+            assertNoViolations(PR.egressControlled, mutate(T.NetworkPolicy, "allow-egress-dns", (p) => { p.spec.egress[0].ports = [{ protocol: "UDP", port: 1, endPort: 1024 }]; }));
+            // An egress rule in a policy without policyTypes still restricts egress (the API infers Egress).
+            assertNoViolations(PR.egressControlled, mutate(T.NetworkPolicy, "allow-egress-dns", (p) => { delete p.spec.policyTypes; }, withoutPolicy("default-deny-egress")));
         });
     });
 

@@ -1,16 +1,23 @@
 // Validates a Kubernetes object against the OpenAPI schema of its apiVersion/kind, using
 // the validators generated from the upstream OpenAPI spec that the `kubernetes-models`
-// package ships (no download at test time). The package is ESM-only with an exports
+// package ships, and for Gateway API kinds those that `@kubernetes-models/gateway-api`
+// generates from the CRDs (no download at test time). The package is ESM-only with an exports
 // map, so its model files are loaded by path (Node 22 can require ES modules).
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../harness";
 
 const base = path.join(ROOT, "node_modules/kubernetes-models");
+/** CRD groups whose models live in a third-party package of the same family. */
+const CRD_PACKAGES: Record<string, string> = {
+    "gateway.networking.k8s.io": path.join(ROOT, "node_modules/@kubernetes-models/gateway-api"),
+    "monitoring.coreos.com": path.join(ROOT, "node_modules/@kubernetes-models/prometheus-operator"),
+};
 
 /** `apps/v1` + `Deployment` → the model's module file. Core group objects live under `v1`. */
 function modelFile(apiVersion: string, kind: string): string {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
+    if (CRD_PACKAGES[group]) return path.join(CRD_PACKAGES[group], group, version, `${kind}.js`);
     return path.join(base, group || "", version, `${kind}.js`);
 }
 
@@ -20,10 +27,9 @@ export function validateObject(obj: any): string[] {
     if (!fs.existsSync(file)) throw new Error(`no OpenAPI schema for ${obj.apiVersion} ${obj.kind} (${file})`);
     const mod = require(file);
     const Model = mod[obj.kind];
-    // Redacted secret values are strings where the schema may want a map.
-    const candidate = JSON.parse(JSON.stringify(obj), (_k, v) => (v === "[secret]" ? {} : v));
+    // Validated exactly as rendered: redaction keeps every field's type (see render-lib's redactValue).
     try {
-        new Model(candidate).validate();
+        new Model(JSON.parse(JSON.stringify(obj))).validate();
         return [];
     } catch (e) {
         return [(e as Error).message];

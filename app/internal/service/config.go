@@ -41,6 +41,7 @@ type Config struct {
 	FaultLatency    time.Duration // FAULT_LATENCY: added to every "/" request
 	Version         string        // build stamp, or VERSION for local runs
 	Commit          string        // build stamp
+	Tracing         TracingConfig // OTEL_*: OpenTelemetry tracing, off unless an OTLP endpoint is set
 }
 
 // LogValue is what the start-up log shows: everything but the token, of which only
@@ -57,6 +58,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("faultLatency", c.FaultLatency.String()),
 		slog.String("version", c.Version),
 		slog.String("commit", c.Commit),
+		slog.Attr{Key: "tracing", Value: c.Tracing.LogValue()},
 	)
 }
 
@@ -147,6 +149,7 @@ func LoadConfig(getenv func(string) string, version, commit string) (Config, err
 		}
 		c.FaultErrorRate = r
 	}
+	c.Tracing = loadTracing(getenv, bad)
 	if v := getenv("VERSION"); v != "" {
 		c.Version = v // a local run may override the build stamp
 	}

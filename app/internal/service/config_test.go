@@ -18,7 +18,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{Addr: ":8080", Port: 8080, ShutdownTimeout: 10 * time.Second, DrainDelay: 5 * time.Second,
-		Greeting: "hello", LogLevel: slog.LevelInfo, Version: "1.2.3", Commit: "abc"}
+		Greeting: "hello", LogLevel: slog.LevelInfo, Version: "1.2.3", Commit: "abc",
+		Tracing: TracingConfig{ServiceName: "goship", Sampler: "parentbased_always_on", SamplerArg: 1}}
 	if c != want {
 		t.Fatalf("defaults:\n got %#v\nwant %#v", c, want)
 	}
@@ -83,6 +84,15 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"FAULT_ERROR_RATE", "lots", "want a number in 0..1"},
 		{"FAULT_LATENCY", "fast", "want a Go duration such as 200ms"},
 		{"FAULT_LATENCY", "-10ms", "want a duration ≥ 0"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318", "want an http:// or https:// URL"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://collector:4317", "want an http:// or https:// URL"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://", "want an http:// or https:// URL"},
+		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "::bad", "want an http:// or https:// URL"},
+		{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "want http/protobuf (this service exports OTLP over HTTP only)"},
+		{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json", "want http/protobuf"},
+		{"OTEL_TRACES_EXPORTER", "console", "want otlp or none"},
+		{"OTEL_SDK_DISABLED", "yes", "want true or false"},
+		{"OTEL_TRACES_SAMPLER", "sometimes", "want one of always_on, always_off, traceidratio, parentbased_always_on"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {

@@ -34,6 +34,12 @@ const OtherRoute = "other"
 // NewHandler builds the service's routes. Each is instrumented under its pattern and
 // logged at debug level; bodies that never change are encoded once, here.
 func NewHandler(cfg Config, probes *Probes, gatherer prometheus.Gatherer, metrics *Metrics, logger *slog.Logger) http.Handler {
+	return newHandler(cfg, probes, gatherer, metrics, logger, nil)
+}
+
+// newHandler is NewHandler with tracing (nil = off): each route's span wraps its
+// metrics and access log, so the log line of a traced request carries its ids.
+func newHandler(cfg Config, probes *Probes, gatherer prometheus.Gatherer, metrics *Metrics, logger *slog.Logger, tracing *Tracing) http.Handler {
 	mux := http.NewServeMux()
 	paths := map[string]bool{}
 	handle := func(path string, h http.Handler) {
@@ -42,7 +48,7 @@ func NewHandler(cfg Config, probes *Probes, gatherer prometheus.Gatherer, metric
 		if path == "/" {
 			pattern += "{$}" // "/" alone would match every path
 		}
-		mux.Handle(pattern, metrics.Middleware(path, accessLog(logger, path, h)))
+		mux.Handle(pattern, tracing.middleware(path, metrics.Middleware(path, accessLog(logger, path, h))))
 	}
 
 	greeting := mustJSON(map[string]string{"message": cfg.Greeting, "version": cfg.Version})
@@ -103,14 +109,14 @@ func NewHandler(cfg Config, probes *Probes, gatherer prometheus.Gatherer, metric
 	// Everything else: 405 on a known path with another method, else 404; one label.
 	notFound := mustJSON(map[string]string{"error": "not found"})
 	notAllowed := mustJSON(map[string]string{"error": "method not allowed"})
-	mux.Handle("/", metrics.Middleware(OtherRoute, accessLog(logger, OtherRoute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/", tracing.middleware(OtherRoute, metrics.Middleware(OtherRoute, accessLog(logger, OtherRoute, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if paths[r.URL.Path] {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeJSON(w, http.StatusMethodNotAllowed, notAllowed)
 			return
 		}
 		writeJSON(w, http.StatusNotFound, notFound)
-	}))))
+	})))))
 	return mux
 }
 

@@ -14,32 +14,38 @@ import (
 
 // Server is the service: its handler chain, its probes and the shutdown sequence.
 type Server struct {
-	cfg    Config
-	logger *slog.Logger
-	probes *Probes
-	http   *http.Server
+	cfg     Config
+	logger  *slog.Logger
+	probes  *Probes
+	tracing *Tracing
+	http    *http.Server
 }
 
+// Option adjusts a Server built by New.
+type Option func(*Server)
+
+// WithTracing traces every route with t (nil = off) and flushes its spans at shutdown.
+func WithTracing(t *Tracing) Option { return func(s *Server) { s.tracing = t } }
+
 // New wires the routes, metrics (on reg) and probes for cfg.
-func New(cfg Config, logger *slog.Logger, reg *prometheus.Registry) (*Server, error) {
+func New(cfg Config, logger *slog.Logger, reg *prometheus.Registry, opts ...Option) (*Server, error) {
 	metrics, err := NewMetrics(reg, cfg.Version)
 	if err != nil {
 		return nil, err
 	}
-	probes := &Probes{}
-	return &Server{
-		cfg:    cfg,
-		logger: logger,
-		probes: probes,
-		http: &http.Server{
-			Handler:           NewHandler(cfg, probes, reg, metrics, logger),
-			ReadHeaderTimeout: 5 * time.Second, // bounds slow-header clients
-			// Longer than ingress-nginx's upstream keep-alive timeout (60s), so the proxy,
-			// not this server, closes idle connections: no request races a close.
-			IdleTimeout: 90 * time.Second,
-			ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		},
-	}, nil
+	s := &Server{cfg: cfg, logger: logger, probes: &Probes{}}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.http = &http.Server{
+		Handler:           newHandler(cfg, s.probes, reg, metrics, logger, s.tracing),
+		ReadHeaderTimeout: 5 * time.Second, // bounds slow-header clients
+		// Longer than ingress-nginx's upstream keep-alive timeout (60s), so the proxy,
+		// not this server, closes idle connections: no request races a close.
+		IdleTimeout: 90 * time.Second,
+		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return s, nil
 }
 
 // Probes exposes the readiness state, for tests and embedding programs.
@@ -92,6 +98,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
+	}
+	// Every request has ended, so every span has too: flush them within what is left of
+	// the same budget. Lost spans are logged, never a failed shutdown.
+	if err := s.tracing.Shutdown(shutdownCtx); err != nil {
+		s.logger.Warn("shutdown: spans not flushed", "error", err.Error())
 	}
 	s.logger.Info("shutdown: complete", "took", time.Since(signalled).String())
 	return nil

@@ -1,11 +1,41 @@
-// ingress-nginx router: the canary Ingress is a copy of the primary Ingress (same host,
-// path, class and TLS) named `<app>-canary`, with `canary: "true"` and `canary-weight`.
-// ingress-nginx honours one canary Ingress per host/path; header beats cookie beats weight.
-import * as pulumi from "@pulumi/pulumi";
-import { ingressSpec } from "../../app-ingress";
-import type { IngressSpec, MatchRoute, RouteRequest, Router } from "../router";
+// ingress-nginx router: the primary Ingress routes the host/path to the main Service;
+// for a canary, a copy of it (same host, path, class and TLS) named `<app>-canary` routes
+// to the other track's Service with `canary: "true"` and `canary-weight`. ingress-nginx
+// honours one canary Ingress per host/path; header beats cookie beats weight. The canary
+// Ingress stays between releases, parked at weight 0, so a release never creates it.
+import type * as k8s from "@pulumi/kubernetes";
+import type { IngressObject, MatchRoute, NginxRouterConfig, RouteObjectRef, RouteRequest, Router } from "../router";
 
 const A = "nginx.ingress.kubernetes.io";
+
+/** Where the Ingress serves: host/path, class, TLS, and the Service port it targets. */
+export interface IngressRoute {
+    host: string;
+    path: string;
+    className: string;
+    /** TLS Secret for the host (cert-manager or pre-created). Prod must set it. */
+    tlsSecretName?: string;
+    /** Service port name the backend targets. */
+    servicePort: string;
+}
+
+/** The Ingress spec for one host/path to one Service; the canary Ingress is a copy of it. */
+export function ingressSpec(route: IngressRoute, serviceName: string): k8s.types.input.networking.v1.IngressSpec {
+    return {
+        ingressClassName: route.className,
+        tls: route.tlsSecretName ? [{ hosts: [route.host], secretName: route.tlsSecretName }] : undefined,
+        rules: [{
+            host: route.host,
+            http: {
+                paths: [{
+                    path: route.path,
+                    pathType: "Prefix",
+                    backend: { service: { name: serviceName, port: { name: route.servicePort } } },
+                }],
+            },
+        }],
+    };
+}
 
 /** The canary annotations for a weight and optional header/cookie match. */
 export function canaryAnnotations(weight: number, match?: MatchRoute): Record<string, string> {
@@ -20,24 +50,31 @@ export function canaryAnnotations(weight: number, match?: MatchRoute): Record<st
     return a;
 }
 
-export const nginxRouter: Router = {
-    kind: "nginx",
-    routes(req: RouteRequest): IngressSpec[] {
-        const specs: IngressSpec[] = [{
-            name: req.appName,
-            role: "primary",
-            annotations: {},
-            spec: ingressSpec(req.route, req.stableService),
-        }];
-        const canary = req.canary;
-        if (canary) {
-            specs.push({
-                name: `${req.appName}-canary`,
-                role: "canary",
-                annotations: pulumi.all([canary.weight, canary.match]).apply(([w, m]) => canaryAnnotations(w, m)),
-                spec: ingressSpec(req.route, canary.service),
-            });
-        }
-        return specs;
-    },
-};
+export function nginxRouter(config: NginxRouterConfig): Router {
+    return {
+        kind: "nginx",
+        objects(appName, strategy): RouteObjectRef[] {
+            const refs: RouteObjectRef[] = [{ kind: "Ingress", name: appName, role: "primary" }];
+            if (strategy === "canary") refs.push({ kind: "Ingress", name: `${appName}-canary`, role: "canary" });
+            return refs;
+        },
+        routes(req: RouteRequest): IngressObject[] {
+            const route: IngressRoute = {
+                host: req.host, path: req.path, className: config.className, tlsSecretName: config.tlsSecretName, servicePort: req.servicePort.name,
+            };
+            const specs: IngressObject[] = [{
+                kind: "Ingress", name: req.appName, role: "primary", annotations: {}, spec: ingressSpec(route, req.mainService),
+            }];
+            if (req.strategy === "canary") {
+                specs.push({
+                    kind: "Ingress",
+                    name: `${req.appName}-canary`,
+                    role: "canary",
+                    annotations: canaryAnnotations(req.weight, req.match),
+                    spec: ingressSpec(route, req.otherService),
+                });
+            }
+            return specs;
+        },
+    };
+}
