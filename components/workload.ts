@@ -76,9 +76,12 @@ export class GoWorkload extends pulumi.ComponentResource {
         // Children inherit the component's dependsOn: the release orders a whole track
         // (e.g. "scale down after traffic moved"), and that must reach the Deployment.
         const child = { parent: this, dependsOn: opts?.dependsOn };
+        const trackLabels = { ...appLabels(args.appName), "goship.dev/track": args.track };
+        // The role label is on the Deployment only: a Service update waits at least 10 s for
+        // its endpoints to settle (the Kubernetes provider's await), and roles change at every
+        // release step, so the Service and PDB keep labels that never change.
         const metaLabels = pulumi.output(args.role ?? "").apply((role) => ({
-            ...appLabels(args.appName),
-            "goship.dev/track": args.track,
+            ...trackLabels,
             ...(role ? { "goship.dev/role": role } : {}),
         }));
         const podSpec = appPodSpec({
@@ -125,7 +128,7 @@ export class GoWorkload extends pulumi.ComponentResource {
         }, { ...child, customTimeouts: timeouts(args.rolloutTimeoutSeconds ?? 600) });
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },
+            metadata: { name: objectName, namespace: args.namespace, labels: trackLabels },
             spec: {
                 type: "ClusterIP",
                 selector: this.selector,
@@ -134,7 +137,7 @@ export class GoWorkload extends pulumi.ComponentResource {
         }, child);
 
         this.pdb = new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
-            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels },
+            metadata: { name: objectName, namespace: args.namespace, labels: trackLabels },
             // maxUnavailable (not minAvailable) always leaves one voluntary disruption, so
             // node drains never block, whatever the HPA has scaled to.
             spec: { maxUnavailable: 1, selector: { matchLabels: this.selector } },

@@ -37,8 +37,8 @@ export class Kube {
     }
 
     /** A JSON merge patch, as `kubectl patch --type merge` sends. */
-    async mergePatch(apiVersion: string, kind: string, name: string, namespace: string | undefined, patch: object): Promise<Obj> {
-        return this.objects.patch<Obj>({ apiVersion, kind, metadata: { name, namespace }, ...patch } as Obj,
+    async mergePatch(apiVersion: string, kind: string, name: string, namespace: string | undefined, patch: { metadata?: object; spec?: object }): Promise<Obj> {
+        return this.objects.patch<Obj>({ ...patch, apiVersion, kind, metadata: { ...patch.metadata, name, namespace } } as Obj,
             undefined, undefined, "e2e-hand-edit", undefined, k8s.PatchStrategy.MergePatch);
     }
 

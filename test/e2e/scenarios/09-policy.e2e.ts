@@ -15,7 +15,7 @@ describe("e2e 9: the policy pack through the engine", () => {
         const dev = await TestStack.create(tier(), "policy-dev", "dev");
         const run = await dev.preview({ policy: "dev" });
         assert.ok(run.ok, run.stderr + run.stdout);
-        assert.match(run.stdout, /Policies:\s*\n.*goship/, "the pack ran");
+        assert.match(run.stdout, /Policy Packs run:\s*\n.*\n\s*goship\|local/, "the pack ran");
         assert.deepStrictEqual(run.events.filter((e) => e.policyEvent?.enforcementLevel === "mandatory"), []);
     });
 
