@@ -54,6 +54,14 @@ export interface GoWorkloadArgs {
     deploymentAnnotations?: pulumi.Input<Record<string, string>>;
 }
 
+/**
+ * goship is the source of truth for its tracks and routes. A hand edit (`kubectl scale`,
+ * `kubectl annotate`) takes server-side-apply ownership of the field, and every later apply
+ * would then fail with a field conflict; with this annotation the provider takes it back, so
+ * `pulumi preview --refresh` shows the drift and `pulumi up --refresh` restores it.
+ */
+export const OWNED_BY_PULUMI = { "pulumi.com/patchForce": "true" } as const;
+
 const timeouts = (seconds: number) => ({ create: `${seconds}s`, update: `${seconds}s` });
 
 /**
@@ -103,7 +111,7 @@ export class GoWorkload extends pulumi.ComponentResource {
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
             metadata: {
                 name: objectName, namespace: args.namespace, labels: metaLabels,
-                annotations: args.deploymentAnnotations,
+                annotations: pulumi.output(args.deploymentAnnotations ?? {}).apply((a) => ({ ...a, ...OWNED_BY_PULUMI })),
             },
             spec: {
                 // Omitted when autoscaled so `pulumi up` never fights the HPA.

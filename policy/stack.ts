@@ -3,7 +3,7 @@
 // host/path, PDB arithmetic at the HPA minimum, namespace guardrails, and the canary
 // track held to prod-level container checks in every stack.
 import { stackPolicy } from "./lib/define";
-import { containersOf, intOrPercent, nameOf, namespaceOf, podSpecOf, Res, selects, TYPES } from "./lib/k8s";
+import { containersOf, intOrPercent, nameOf, namespaceOf, podSpecOf, Res, selects, specFieldSetByProgram, TYPES } from "./lib/k8s";
 import { isCanary } from "./release";
 import { CONTAINER_CHECKS } from "./workload";
 import { containerEphemeralStorage } from "./production";
@@ -56,7 +56,7 @@ export const hpaTarget = stackPolicy({
             // The release pins a track at the count it read live from the cluster (the HPA's
             // own number, see components/release/live.ts) and says so with this annotation.
             const live = d.props?.metadata?.annotations?.["goship.dev/replicas-source"] === "live";
-            if (d.props?.spec?.replicas !== undefined && !live) report(`Deployment ${ref.name} pins replicas ${d.props.spec.replicas} although ${hn} scales it: omit replicas`, d.urn);
+            if (specFieldSetByProgram(d.props, "replicas") && !live) report(`Deployment ${ref.name} pins replicas ${d.props.spec.replicas} although ${hn} scales it: omit replicas`, d.urn);
             const measured = (h.props?.spec?.metrics ?? []).filter((m: any) => m.type === "Resource").map((m: any) => m.resource?.name);
             for (const c of podSpecOf(d.props)?.containers ?? []) {
                 for (const r of measured) if (!c.resources?.requests?.[r]) report(`${hn} scales on ${r} but Deployment ${ref.name} container ${c.name} has no ${r} request`, d.urn);

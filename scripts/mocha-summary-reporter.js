@@ -9,7 +9,7 @@ class SummaryReporter extends Mocha.reporters.Spec {
         super(runner, options);
         runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
             const file = process.env.GOSHIP_SUMMARY_FILE;
-            if (file) fs.appendFileSync(file, `mocha ${runner.stats.passes} ${runner.stats.failures} ${runner.stats.pending}\n`);
+            if (file) fs.appendFileSync(file, `${process.env.GOSHIP_SUMMARY_LABEL || "mocha"} ${runner.stats.passes} ${runner.stats.failures} ${runner.stats.pending}\n`);
         });
     }
 }

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: type-check, the Go service's tests (-race), the mocha tests.
+# The whole test suite: type-check, the Go service's tests (-race), the mocha tests, then the
+# real-engine tier (npm run test:e2e) when it can run: ../shared/e2e/toolchain.tar.xz exists or
+# GOSHIP_E2E_KUBECONFIG names a cluster. GOSHIP_E2E=0 skips it; a skipped tier is printed loudly
+# and counted as one skip (it is not a missing tool, so it does not fail CI on its own).
 # Each part runs even if an earlier one failed; the last line sums them all:
 # `N passed, N failed, N skipped` (mocha's pending tests and Go's t.Skip count as skipped).
 # Under CI (CI set) a skipped test fails the run: every tool a test needs is installed there.
@@ -22,15 +25,33 @@ GO_TEST_FLAGS=-json npm run --silent test:go 2>&1 | node scripts/go-test-summary
 echo "== mocha"
 npm run --silent test:node -- --reporter scripts/mocha-summary-reporter.js || status=1
 
-passed=0; failed=0; skipped=0
+echo "== real-engine tier (npm run test:e2e)"
+e2e_skip=""
+if [ "${GOSHIP_E2E:-1}" = "0" ]; then
+    e2e_skip="GOSHIP_E2E=0"
+elif [ ! -f "${GOSHIP_E2E_SHARED:-../shared/e2e}/toolchain.tar.xz" ] && [ -z "${GOSHIP_E2E_KUBECONFIG:-}" ]; then
+    e2e_skip="no ${GOSHIP_E2E_SHARED:-../shared/e2e}/toolchain.tar.xz and no GOSHIP_E2E_KUBECONFIG"
+fi
+if [ -n "$e2e_skip" ]; then
+    echo "################################################################"
+    echo "e2e: skipped ($e2e_skip): the real-engine tier did NOT run"
+    echo "################################################################"
+    echo "e2e-tier 0 0 1" >>"$summary"
+else
+    GOSHIP_SUMMARY_LABEL=e2e npm run --silent test:e2e -- --reporter scripts/mocha-summary-reporter.js || status=1
+    grep -q '^e2e ' "$summary" || { echo "e2e 0 1 0" >>"$summary"; status=1; }  # the tier did not even start
+fi
+
+passed=0; failed=0; skipped=0; tool_skipped=0
 while read -r part p f k; do
     echo "   $part: $p passed, $f failed, ${k:-0} skipped"
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${k:-0}))
+    [ "$part" != "e2e-tier" ] && tool_skipped=$((tool_skipped + ${k:-0}))
 done <"$summary"
 rm -f "$summary"
 [ "$failed" -gt 0 ] && status=1
-if [ -n "${CI:-}" ] && [ "$skipped" -gt 0 ]; then
-    echo "CI is set and $skipped test(s) skipped: a needed tool is missing (see the skipped tests above)" >&2
+if [ -n "${CI:-}" ] && [ "$tool_skipped" -gt 0 ]; then
+    echo "CI is set and $tool_skipped test(s) skipped: a needed tool is missing (see the skipped tests above)" >&2
     status=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"

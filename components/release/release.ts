@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Autoscaler } from "../autoscaler";
 import type { AutoscalingConfig, MatchConfig, ReleaseSettings, AnalysisConfig } from "../config/schema";
-import { GoWorkload, GoWorkloadArgs, trackSelector } from "../workload";
+import { GoWorkload, GoWorkloadArgs, OWNED_BY_PULUMI, trackSelector } from "../workload";
 import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
 import { engineReleaseProvider, ReleaseInputs, ReleaseOutputs } from "./provider";
 import { trackReplicas } from "./replicas";
@@ -228,14 +228,14 @@ export class Release extends pulumi.ComponentResource {
             const metadata = { name: ref.name, namespace: args.namespace, labels: args.labels };
             if (ingress) {
                 return new k8s.networking.v1.Ingress(`${app}-${ref.role}`, {
-                    metadata: { ...metadata, annotations: obj.apply((o) => (o as IngressObject).annotations) },
+                    metadata: { ...metadata, annotations: obj.apply((o) => ({ ...(o as IngressObject).annotations, ...OWNED_BY_PULUMI })) },
                     spec: obj.apply((o) => (o as IngressObject).spec),
                 }, opts);
             }
             return new k8s.apiextensions.CustomResource(`${app}-${ref.role}`, {
                 apiVersion: GATEWAY_API_VERSION,
                 kind: ref.kind,
-                metadata: { ...metadata, annotations: httpRouteAwait() },
+                metadata: { ...metadata, annotations: { ...httpRouteAwait(), ...OWNED_BY_PULUMI } },
                 spec: obj.apply((o) => o.spec),
             }, opts);
         });

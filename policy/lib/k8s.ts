@@ -152,3 +152,18 @@ export function secretLookingName(name: string): boolean {
 export function secretLookingValue(value: string): boolean {
     return SECRET_VALUE.some((re) => re.test(value));
 }
+
+/**
+ * Whether the program itself set `spec.<field>`. Stack policies see a resource's outputs: on the
+ * real engine that is the live object, with the API server's defaults filled in (a Deployment
+ * without replicas comes back with `replicas: 1`), so presence proves nothing there. The
+ * server-side-apply managed fields say who set what: the Kubernetes provider applies as a
+ * `pulumi-kubernetes…` field manager. Without managed fields (previews, the mock runtime,
+ * which see inputs) presence is the answer.
+ */
+export function specFieldSetByProgram(props: any, field: string): boolean {
+    const managed: any[] | undefined = props?.metadata?.managedFields;
+    if (!Array.isArray(managed) || managed.length === 0) return props?.spec?.[field] !== undefined;
+    return managed.some((m) => String(m?.manager ?? "").startsWith("pulumi-kubernetes") && m?.operation === "Apply" &&
+        m?.fieldsV1?.["f:spec"]?.[`f:${field}`] !== undefined);
+}

@@ -42,6 +42,17 @@ export class Kube {
             undefined, undefined, "e2e-hand-edit", undefined, k8s.PatchStrategy.MergePatch);
     }
 
+    /**
+     * Gives a fake node the capacity a real kubelet reports, ephemeral storage included (kwok's
+     * defaults have none, and goship's pods request it, so they would never schedule).
+     */
+    async setNodeCapacity(name: string, capacity: Record<string, string>): Promise<void> {
+        const core = this.config.makeApiClient(k8s.CoreV1Api);
+        const node = await core.readNode({ name });
+        node.status = { ...node.status, capacity: { ...node.status?.capacity, ...capacity }, allocatable: { ...node.status?.allocatable, ...capacity } };
+        await core.replaceNodeStatus({ name, body: node });
+    }
+
     async createNode(name: string): Promise<void> {
         await this.objects.create({
             apiVersion: "v1", kind: "Node",

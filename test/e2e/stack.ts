@@ -34,9 +34,12 @@ export function projectCopy(work: string): string {
     return dir;
 }
 
-/** A digest-shaped image reference for version `v` (nothing is pulled on fake nodes). */
+/**
+ * The image of version `v`: `goship:<v>` on fake nodes (nothing is pulled there), the images
+ * test/e2e/kind/images.sh pushed on kind (GOSHIP_E2E_IMAGE_REPO).
+ */
 export function imageFor(v: string): string {
-    return v === "never-ready" ? "goship:never-ready" : `goship:${v}`;
+    return `${process.env.GOSHIP_E2E_IMAGE_REPO ?? "goship"}:${v}`;
 }
 
 export class TestStack {

@@ -58,8 +58,7 @@ export async function startTier(): Promise<Tier> {
                 const n = await kube.get("v1", "Node", "fake-node-0");
                 return n?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
             });
-            // The default ServiceAccount is what pods run as; without the admission plugin and
-            // its token controller, the namespace controller still creates it.
+            await kube.setNodeCapacity("fake-node-0", { cpu: "32", memory: "256Gi", pods: "110", "ephemeral-storage": "100Gi" });
         }
         publisher = kube.publishIngressStatus();
         for (const d of ["home", "state"]) fs.mkdirSync(path.join(work, d));

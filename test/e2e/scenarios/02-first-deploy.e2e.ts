@@ -1,6 +1,7 @@
 // Scenario 2: the first deploy. Every object reads back from the API server as configured, and
 // the Secret's value reaches the cluster but never appears in `pulumi stack export` in plain text.
 import * as assert from "assert";
+import { imageFor } from "../stack";
 import { tier } from "../hooks";
 import { API_TOKEN, deployedDev } from "../story";
 
@@ -20,10 +21,12 @@ describe("e2e 2: first deploy", () => {
         assert.strictEqual(blue.status?.availableReplicas, 1, "kwok made the pod Ready and the provider waited for it");
         const pod = blue.spec.template.spec;
         const c = pod.containers[0];
-        assert.strictEqual(c.image, "goship:1.0.0");
+        assert.strictEqual(c.image, imageFor("1.0.0"));
         assert.strictEqual(c.readinessProbe?.httpGet?.path, "/readyz");
         assert.strictEqual(c.livenessProbe?.httpGet?.path, "/healthz");
-        assert.deepStrictEqual(JSON.parse(JSON.stringify(c.resources)), { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } });
+        assert.deepStrictEqual(JSON.parse(JSON.stringify(c.resources)), {
+            requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "64Mi" }, limits: { cpu: "250m", memory: "128Mi", "ephemeral-storage": "256Mi" },
+        });
         assert.strictEqual(c.securityContext?.readOnlyRootFilesystem, true);
         assert.strictEqual(c.securityContext?.allowPrivilegeEscalation, false);
         assert.deepStrictEqual(c.securityContext?.capabilities?.drop, ["ALL"]);

@@ -3,7 +3,7 @@
 // engine's events: the weight moves only after the candidate Deployment is available, and the
 // old track scales down only after the main Service has moved.
 import * as assert from "assert";
-import { Run } from "../stack";
+import { imageFor, Run } from "../stack";
 import { canaryWeight, deployedDev, deployment, mainSelectorTrack, weightChange } from "../story";
 
 /** Sequence numbers of a resource's step start and its outputs (its operation done). */
@@ -29,7 +29,7 @@ describe("e2e 3: canary 5 → 20 → 50 → 100", () => {
             assert.ok(up.ok, up.stderr + up.stdout);
             assert.strictEqual(await canaryWeight(stack), String(after));
             const green = await deployment(stack, "green");
-            assert.strictEqual(green.spec.template.spec.containers[0].image, "goship:1.1.0");
+            assert.strictEqual(green.spec.template.spec.containers[0].image, imageFor("1.1.0"));
             assert.ok(green.status?.availableReplicas >= 1);
             assert.strictEqual(await mainSelectorTrack(stack), "blue", "stable keeps the main Service");
             const cand = seq(up, "goship-green-deployment");

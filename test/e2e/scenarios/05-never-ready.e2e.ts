@@ -2,6 +2,7 @@
 // on the Deployment's wait (a short rolloutTimeoutSeconds), the canary weight does not move, Pulumi's
 // state agrees with the API server, the same config retries the wait, and `abort: true` recovers.
 import * as assert from "assert";
+import { NEVER_READY_IMAGE } from "../cluster";
 import { tier } from "../hooks";
 import { errors, Run } from "../stack";
 import { canaryWeight, deployedDev, deployment } from "../story";
@@ -16,7 +17,7 @@ describe("e2e 5: a candidate that never becomes Ready", () => {
     it("the up fails on the Deployment wait and the canary weight stays where it was", async () => {
         const { stack } = await deployedDev();
         const weightBefore = await canaryWeight(stack);
-        await stack.set({ version: "2.0.0", "image.ref": "goship:never-ready", "release.step": 0, "release.abort": false, "release.rolloutTimeoutSeconds": 10 });
+        await stack.set({ version: "2.0.0", "image.ref": NEVER_READY_IMAGE, "release.step": 0, "release.abort": false, "release.rolloutTimeoutSeconds": 10 });
         const up = await stack.up();
         assert.ok(!up.ok, "an up whose candidate never turns Ready must fail");
         const record = await stack.releaseRecord();
@@ -28,8 +29,8 @@ describe("e2e 5: a candidate that never becomes Ready", () => {
         // (the engine marks it for another wait), the canary Ingress was never touched.
         const exported = JSON.parse(await stack.exportText());
         const dep = await deployment(stack, candidate);
-        assert.strictEqual(dep.spec.template.spec.containers[0].image, "goship:never-ready");
-        assert.strictEqual(stateOf(exported, `goship-${candidate}-deployment`).spec.template.spec.containers[0].image, "goship:never-ready");
+        assert.strictEqual(dep.spec.template.spec.containers[0].image, NEVER_READY_IMAGE);
+        assert.strictEqual(stateOf(exported, `goship-${candidate}-deployment`).spec.template.spec.containers[0].image, NEVER_READY_IMAGE);
         assert.strictEqual(stateOf(exported, "goship-canary").metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"], weightBefore);
     });
 

@@ -3,7 +3,7 @@
 // switch, the old colour scales down only once scaleDownDelaySeconds have passed.
 import * as assert from "assert";
 import { tier } from "../hooks";
-import { errors, TestStack } from "../stack";
+import { errors, imageFor, TestStack } from "../stack";
 import { deployment, mainSelectorTrack } from "../story";
 
 /** Long enough that the refused early scale-down is checked well inside it on a loaded machine. */
@@ -29,7 +29,7 @@ describe("e2e 7: blue/green", () => {
         assert.strictEqual(await previewTrack(), "green");
         assert.strictEqual(await mainSelectorTrack(stack), "blue");
         const green = await deployment(stack, "green");
-        assert.strictEqual(green.spec.template.spec.containers[0].image, "goship:2.0.0");
+        assert.strictEqual(green.spec.template.spec.containers[0].image, imageFor("2.0.0"));
         assert.ok(green.status.availableReplicas >= 1, "the new colour runs at full size before any switch");
     });
 

@@ -2,6 +2,7 @@
 // stable brings its track back up, moves the main Service to it once Ready, and only then scales
 // the promoted track down.
 import * as assert from "assert";
+import { imageFor } from "../stack";
 import { deployedDev, deployment, mainSelectorTrack } from "../story";
 
 describe("e2e 8: rollback after a promotion", () => {
@@ -17,7 +18,7 @@ describe("e2e 8: rollback after a promotion", () => {
         assert.strictEqual(after.state.history.at(-1).event, "rollback");
         const track = await mainSelectorTrack(stack);
         const live = await deployment(stack, track as "blue" | "green");
-        assert.strictEqual(live.spec.template.spec.containers[0].image, "goship:1.0.0");
+        assert.strictEqual(live.spec.template.spec.containers[0].image, imageFor("1.0.0"));
         assert.ok(live.status?.availableReplicas >= 1);
         const other = await deployment(stack, track === "blue" ? "green" : "blue");
         assert.strictEqual(other.spec.replicas, 0);

@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { tier } from "../hooks";
 import { TestStack } from "../stack";
 
-const DIGEST = `registry.example.com/acme/goship@sha256:${"4f".repeat(32)}`;
+// On kind, test/e2e/kind/images.sh pushes a real image and passes its digest.
+const DIGEST = process.env.GOSHIP_E2E_PROD_IMAGE ?? `registry.example.com/acme/goship@sha256:${"4f".repeat(32)}`;
 
 describe("e2e 9: the policy pack through the engine", () => {
     let prod: TestStack;
