@@ -243,7 +243,7 @@ pattern: /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:
     if (image.push && /^[^/.:]+(\/|$)/.test(image.repository) && !image.repository.includes("/")) {
         img.fail("repository", `must include a registry host when push is true (e.g. ghcr.io/acme/${image.repository}), got ${show(image.repository)}`);
     }
-    if (image.ref !== undefined && !/[:@][^/]+$/.test(image.ref)) {
+    if (image.ref && !/[:@][^/]+$/.test(image.ref)) {
         img.fail("ref", `must name a tag or a digest (a bare repository is not reproducible), got ${show(image.ref)}`);
     }
     // A prebuilt image is neither built nor pushed here, so it needs no registry login.
