@@ -71,15 +71,14 @@ function whenKnown<T>(o: pulumi.Output<T>): Promise<T | undefined> {
 
 /**
  * The HTTPRoute is ready once its Gateway accepted it and resolved its backends (the
- * status a Gateway controller writes). This is what lets a migration from nginx create
- * the route and see it ready before the engine deletes the Ingresses at the end of the
- * update. The real-engine tier has no Gateway controller: it skips the wait.
+ * status a Gateway controller writes for each parent). This is what lets a migration from
+ * nginx create the route and see it ready before the engine deletes the Ingresses at the
+ * end of the update.
  */
-export function httpRouteAwait(skipAwait: boolean): Record<string, string> {
-    if (skipAwait) return { "pulumi.com/skipAwait": "true" };
-    const parent = (type: string) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`;
-    return { "pulumi.com/waitFor": JSON.stringify([parent("Accepted"), parent("ResolvedRefs")]) };
-}
+export const HTTPROUTE_AWAIT: Record<string, string> = {
+    "pulumi.com/waitFor": JSON.stringify(["Accepted", "ResolvedRefs"].map((type) =>
+        `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`)),
+};
 
 /** Header/cookie routing is on only while a canary progresses, at the configured steps. */
 export function activeMatch(match: MatchConfig | undefined, state: ReleaseStateData): MatchRoute | undefined {
@@ -227,7 +226,7 @@ export class Release extends pulumi.ComponentResource {
             return new k8s.apiextensions.CustomResource(`${app}-${ref.role}`, {
                 apiVersion: GATEWAY_API_VERSION,
                 kind: ref.kind,
-                metadata: { ...metadata, annotations: httpRouteAwait(args.track.skipAwait ?? false) },
+                metadata: { ...metadata, annotations: HTTPROUTE_AWAIT },
                 spec: obj.apply((o) => o.spec),
             }, opts);
         });
