@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: Prometheus (the analysis gate is tested against a real one).
+# Debian packages the tests use: Prometheus and promtool (the analysis gate and the
+# observability PromQL are tested against a real one).
 # A tool the tests need either installs or fails the run: nothing is skipped under CI.
 set -euo pipefail
 if [ ! -x /usr/bin/prometheus ]; then
@@ -12,4 +13,6 @@ if [ ! -x /usr/bin/prometheus ]; then
     fi
 fi
 [ -x /usr/bin/prometheus ] || { echo "error: /usr/bin/prometheus is missing after the install" >&2; exit 1; }
+# The same package ships promtool (test/observability.prometheus.test.ts checks and unit-tests the rules).
+[ -x /usr/bin/promtool ] || { echo "error: /usr/bin/promtool is missing (Debian's prometheus package ships it)" >&2; exit 1; }
 echo "== $(/usr/bin/prometheus --version 2>&1 | head -1)"
