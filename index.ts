@@ -5,6 +5,7 @@ import {
     AppConfig, AppNamespace, GoImage, IngressNginx, Release, appLabels, imagePullPolicy, loadConfig, resourceRequirements,
     terminationGracePeriodSeconds,
 } from "./components";
+import { Observability, otelEnv } from "./components/observability";
 
 const cfg = loadConfig();
 const labels = appLabels(cfg.appName);
@@ -54,7 +55,7 @@ const appConfig = new AppConfig(cfg.appName, {
     namespace: ns.name,
     name: cfg.appName,
     labels,
-    data: { GREETING: cfg.app.greeting, LOG_LEVEL: cfg.app.logLevel },
+    data: { GREETING: cfg.app.greeting, LOG_LEVEL: cfg.app.logLevel, ...otelEnv(cfg.appName, cfg.observability) },
     secretData: cfg.apiToken ? { API_TOKEN: cfg.apiToken } : {},
 });
 
@@ -91,6 +92,11 @@ const release = new Release(cfg.appName, {
         skipAwait: cfg.skipAwait,
     },
 });
+
+// Dashboard, scraping and alert rules (goship:observability), re-rendered at each step.
+if (cfg.observability.enabled) {
+    new Observability(cfg.appName, { appName: cfg.appName, namespace: ns.name, labels, config: cfg.observability, release: release.state });
+}
 
 export const namespace = ns.name;
 export const imageRef = image.ref;

@@ -17,3 +17,4 @@ export { resourceRequirements } from "./resources";
 export { topologySpread } from "./spread";
 export { egressPolicies, EgressPolicy } from "./egress";
 export { SpreadConfig, EgressConfig, EgressRule, EgressPeer } from "./config/placement";
+export { Observability, ObservabilityArgs, dashboard, alertRules, otelEnv } from "./observability";

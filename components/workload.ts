@@ -45,6 +45,8 @@ export interface GoWorkloadArgs {
     spread?: SpreadConfig;
     /** @default "IfNotPresent"; goship passes imagePullPolicy(push): Always for pushed images. */
     imagePullPolicy?: PullPolicy;
+    /** Extra annotations on the Deployment only (e.g. where its replica count comes from). */
+    deploymentAnnotations?: pulumi.Input<Record<string, string>>;
     /** Skip the provider's readiness wait (the real-engine test tier has no kubelet). @default false */
     skipAwait?: boolean;
 }
@@ -92,7 +94,10 @@ export class GoWorkload extends pulumi.ComponentResource {
             (replicas ? replicas.apply((r) => (r === 1 ? 0 : 1)) : 1);
 
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
-            metadata: { name: objectName, namespace: args.namespace, labels: metaLabels, annotations: awaitAnnotations },
+            metadata: {
+                name: objectName, namespace: args.namespace, labels: metaLabels,
+                annotations: pulumi.output(args.deploymentAnnotations ?? {}).apply((a) => ({ ...a, ...awaitAnnotations })),
+            },
             spec: {
                 // Omitted when autoscaled so `pulumi up` never fights the HPA.
                 replicas,

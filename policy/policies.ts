@@ -2,11 +2,12 @@
 // Imported by the pack (index.ts), the offline runner (run.ts) and the tests.
 import { gatewayApiResourcePolicies, gatewayApiStackPolicies } from "./gateway-api";
 import { networkPolicies } from "./network";
+import { observabilityPolicies } from "./observability";
 import { productionPolicies, productionStackPolicies } from "./production";
 import { releasePolicies } from "./release";
 import { stackPolicies as crossObjectPolicies } from "./stack";
 import { workloadPolicies } from "./workload";
 
 export const resourcePolicies = [...workloadPolicies, ...productionPolicies, ...networkPolicies, ...releasePolicies, ...gatewayApiResourcePolicies];
-export const stackPolicies = [...crossObjectPolicies, ...productionStackPolicies, ...gatewayApiStackPolicies];
+export const stackPolicies = [...crossObjectPolicies, ...productionStackPolicies, ...gatewayApiStackPolicies, ...observabilityPolicies];
 export const policies = [...resourcePolicies, ...stackPolicies];

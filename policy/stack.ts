@@ -36,7 +36,7 @@ export function containerPort(d: Res, target: any): any | undefined {
 
 export const hpaTarget = stackPolicy({
     name: "hpa-target",
-    description: "Checks that each HPA's target Deployment exists in the stack, is scaled by one HPA only, requests every resource the HPA measures, and does not pin replicas.",
+    description: "Checks that each HPA's target Deployment exists in the stack, is scaled by one HPA only, requests every resource the HPA measures, and does not pin replicas (unless annotated goship.dev/replicas-source: live, the count read from the cluster).",
     severity: "high",
     remediationSteps: "Point scaleTargetRef at a Deployment of this stack, omit its replicas, and set the requests the HPA metrics use.",
     check: (rs, _k, report) => {
@@ -53,7 +53,10 @@ export const hpaTarget = stackPolicy({
             const k = key(d);
             if (seen.has(k)) report(`${hn} and HPA ${seen.get(k)} both scale Deployment ${ref.name}: keep one`, h.urn);
             seen.set(k, nameOf(h));
-            if (d.props?.spec?.replicas !== undefined) report(`Deployment ${ref.name} pins replicas ${d.props.spec.replicas} although ${hn} scales it: omit replicas`, d.urn);
+            // The release pins a track at the count it read live from the cluster (the HPA's
+            // own number, see components/release/live.ts) and says so with this annotation.
+            const live = d.props?.metadata?.annotations?.["goship.dev/replicas-source"] === "live";
+            if (d.props?.spec?.replicas !== undefined && !live) report(`Deployment ${ref.name} pins replicas ${d.props.spec.replicas} although ${hn} scales it: omit replicas`, d.urn);
             const measured = (h.props?.spec?.metrics ?? []).filter((m: any) => m.type === "Resource").map((m: any) => m.resource?.name);
             for (const c of podSpecOf(d.props)?.containers ?? []) {
                 for (const r of measured) if (!c.resources?.requests?.[r]) report(`${hn} scales on ${r} but Deployment ${ref.name} container ${c.name} has no ${r} request`, d.urn);

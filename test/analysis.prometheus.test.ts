@@ -6,6 +6,9 @@ import * as fs from "fs";
 import { runAnalysis } from "../components/release/analysis";
 import { releaseProvider } from "../components/release/provider";
 import type { AnalysisConfig } from "../components/config/schema";
+import { trafficView } from "./engine";
+import { T } from "./harness";
+import { CheckedEngine } from "./support/release-view";
 import { load, PROMETHEUS, startGoship, startPrometheus, stopAll } from "./support/processes";
 
 describe("analysis gate against a real Prometheus", function () {
@@ -87,5 +90,67 @@ describe("analysis gate against a real Prometheus", function () {
         assert.strictEqual(entry.event, "advance");
         assert.strictEqual(entry.analysis.verdict, "pass");
         assert.ok(entry.analysis.values.requests >= 100);
+    });
+
+    // The whole path: stack config → program → release provider → Prometheus, over
+    // several updates of the dev stack (stable 1.0.0; 1.2.0 faulty; 1.1.0 healthy).
+    // A 10m window: the load ran once, in before(); a slow machine must not age it out.
+    const analysisConfig = (onFailure: "abort" | "refuse") => ({
+        "goship:release.analysis": { prometheusUrl, window: "10m", minSuccessRate: 0.99, maxP99Seconds: 0.5, minRequests: 100, noData: "fail", onFailure },
+    });
+
+    it("stack config with analysis (onFailure: abort): a faulty canary is aborted, the aborted config stays a no-op, unrelated edits apply; a healthy one is promoted", async () => {
+        const e = new CheckedEngine("dev", analysisConfig("abort"));
+        await e.up();
+        await e.up({ "goship:version": "1.2.0", "goship:release.step": 0 });
+        let r = await e.up({ "goship:release.step": 1 });
+        const status = r.outputs.releaseStatus as string;
+        console.log(`      status: ${status}`);
+        assert.match(status, /^aborted 1\.2\.0 by analysis at step 1: analysis of 1\.2\.0 over 10m: success rate below the minimum: success rate 0\.\d{3} \(min 0\.990\)/);
+        assert.match(status, /stable 1\.0\.0 · to retry set goship:release\.step 0; to give up set goship:version 1\.0\.0$/);
+        assert.match(r.release.lastTransition, /^abort 1\.2\.0 by analysis at step 1: .*success rate 0\.\d{3}.*weight 5% → 0%, green scaled down/);
+        assert.strictEqual(trafficView(r).canary!.weight, "0");
+        const abortEntry = r.release.state.history.at(-1);
+        assert.strictEqual(abortEntry.event, "abort");
+        assert.ok(abortEntry.analysis.values.successRate < 0.99, JSON.stringify(abortEntry.analysis));
+
+        // The same config again: a no-op, not "step must be 0 to retry".
+        r = await e.up();
+        assert.strictEqual(r.changed, false);
+        // An unrelated edit applies; the release does not move.
+        r = await e.up({ "goship:app.greeting": "hello after the abort" });
+        assert.strictEqual(r.changed, false);
+        assert.strictEqual(r.ofType(T.ConfigMap)[0].inputs.data.GREETING, "hello after the abort");
+        assert.match(r.outputs.releaseStatus as string, /^aborted 1\.2\.0 by analysis/);
+
+        // Give up on 1.2.0, then ship the healthy 1.1.0 through every gate.
+        r = await e.up({ "goship:version": "1.0.0" });
+        assert.strictEqual(r.outputs.releaseStatus, "stable 1.0.0");
+        await e.up({ "goship:version": "1.1.0", "goship:release.step": 0 });
+        for (const step of [1, 2, 3]) r = await e.up({ "goship:release.step": step });
+        assert.strictEqual(r.outputs.releaseStatus, "stable 1.1.0");
+        const gated = r.release.state.history.slice(-3);
+        assert.deepStrictEqual(gated.map((h: any) => [h.event, h.analysis?.verdict]), [["advance", "pass"], ["advance", "pass"], ["promote", "pass"]]);
+        assert.ok(gated.every((h: any) => h.analysis.values.requests >= 100));
+    });
+
+    it("stack config with analysis (onFailure: refuse): the blue/green switch is gated — faulty refused, healthy switched", async () => {
+        const faulty = new CheckedEngine("dev", { ...analysisConfig("refuse"), "goship:release.strategy": "blueGreen", "goship:release.match": undefined });
+        await faulty.up();
+        await faulty.up({ "goship:version": "1.2.0", "goship:release.step": 0 });
+        await assert.rejects(faulty.up({ "goship:release.step": 1 }),
+            /release 1\.2\.0 is in blueGreen preview \(step 0\); analysis failed: analysis of 1\.2\.0 over 10m: success rate below the minimum/);
+        // The refused switch left everything where it was: step 0 is still a no-op.
+        const r0 = await faulty.up({ "goship:release.step": 0 });
+        assert.strictEqual(r0.changed, false);
+        assert.strictEqual(trafficView(r0).mainSelectorTrack, "blue");
+
+        const healthy = new CheckedEngine("dev", { ...analysisConfig("refuse"), "goship:release.strategy": "blueGreen", "goship:release.match": undefined });
+        await healthy.up();
+        await healthy.up({ "goship:version": "1.1.0", "goship:release.step": 0 });
+        const r = await healthy.up({ "goship:release.step": 1 });
+        assert.strictEqual(trafficView(r).mainSelectorTrack, "green");
+        const entry = r.release.state.history.at(-1);
+        assert.deepStrictEqual([entry.event, entry.analysis.verdict], ["switch", "pass"]);
     });
 });

@@ -37,6 +37,14 @@ const KEYS: Array<[string, Kind, unknown?]> = [
     ["release.analysis.minSuccessRate", "number", 2], ["release.analysis.maxP99Seconds", "number", -1],
     ["release.analysis.minRequests", "int", -1], ["release.analysis.noData", "enum", "ignore"], ["release.analysis.onFailure", "enum", "panic"],
     ["release.analysis.queries.successRate", "string"], ["release.analysis.queries.p99", "string"], ["release.analysis.queries.requests", "string"],
+    ["observability.scrape", "enum", "pull"], ["observability.serviceMonitor.interval", "string", "often"],
+    ["observability.dashboard.enabled", "bool"], ["observability.dashboard.folder", "string", "a\nb"],
+    ["observability.dashboard.prometheusDatasource", "string", "bad uid!"], ["observability.dashboard.lokiDatasource", "string", "bad uid!"],
+    ["observability.alerts.enabled", "bool"], ["observability.alerts.window", "string", "5 minutes"], ["observability.alerts.for", "string", "soon"],
+    ["observability.alerts.errorRateMargin", "number", 2], ["observability.alerts.p99Ratio", "number", 0.5],
+    ["observability.alerts.p99MinSeconds", "number", -1], ["observability.alerts.severity", "string", "Very Bad"],
+    ["observability.tracing.endpoint", "string", "collector:4318"], ["observability.tracing.sampler", "enum", "sometimes"],
+    ["observability.tracing.samplerArg", "number", 2],
 ];
 
 const base = () => {
@@ -49,6 +57,7 @@ function problemsFor(key: string, value: unknown): string[] {
     // Siblings a nested key needs to be read at all.
     if (key.startsWith("release.match.")) setPath(raw, "goship:release.match.header", "X-Canary");
     if (key.startsWith("release.analysis.")) setPath(raw, "goship:release.analysis.prometheusUrl", "http://127.0.0.1:9090");
+    if (key.startsWith("observability.tracing.")) setPath(raw, "goship:observability.tracing.endpoint", "http://127.0.0.1:4318");
     setPath(raw, `goship:${key}`, value);
     const cfg: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw)) cfg[k.replace(/^goship:/, "")] = v;
@@ -87,7 +96,8 @@ describe("config: every key × wrong type, out of range, unknown sibling", () =>
             });
         }
     }
-    for (const parent of ["image", "resources", "resources.requests", "resources.limits", "autoscaling", "app", "ingress", "ingressNginx", "quota", "release", "release.match", "release.analysis", "release.analysis.queries", "spread", "egress", "egress.dns"]) {
+    for (const parent of ["image", "resources", "resources.requests", "resources.limits", "autoscaling", "app", "ingress", "ingressNginx", "quota", "release", "release.match", "release.analysis", "release.analysis.queries", "spread", "egress", "egress.dns",
+        "observability", "observability.serviceMonitor", "observability.dashboard", "observability.alerts", "observability.tracing"]) {
         it(`goship:${parent}: an unknown key is refused`, () => {
             const found = problemsFor(`${parent}.typo`, 1);
             assert.ok(found.some((p) => p.startsWith(`goship:${parent}.typo is not a known key`)), found.join("\n"));

@@ -138,7 +138,13 @@ describe("config: Pulumi.yaml schema", () => {
         const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
         const c = parseConfig(minimal(), "x") as any;
         for (const [k, v] of Object.entries<any>(project.config)) {
-            if (v.default !== undefined) assert.deepStrictEqual(c[k], v.default, `default of ${k}`);
+            if (v.default === undefined) continue;
+            if (typeof v.default === "object") {
+                // An object key's default ({}) must mean what no value means.
+                assert.deepStrictEqual(parseConfig({ ...minimal(), [k]: v.default }, "x"), c, `default of ${k}`);
+            } else {
+                assert.deepStrictEqual(c[k], v.default, `default of ${k}`);
+            }
         }
     });
 });

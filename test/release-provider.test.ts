@@ -3,6 +3,7 @@
 // through check/diff/create/update. This catches closure-capture bugs mocks never see.
 import * as assert from "assert";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -64,8 +65,10 @@ describe("release provider", function () {
         const b = (await p.check!(a, desired("1.1.0", 0))).inputs;
         const c = (await p.check!(b, desired("1.1.0", 1))).inputs;
         const fields: string[] = changedFields(b, c);
-        assert.deepStrictEqual(fields.filter((f) => !f.startsWith("state.history")), ["desired.step", "state.step", "state.weight", "status"]);
-        assert.ok(fields.includes("state.history[3]") || fields.some((f) => f.startsWith("state.history")), "the new history entry");
+        // Arrays are leaves: the history shows as one changed field, holding one new entry.
+        assert.deepStrictEqual(fields, ["desired.step", "state.history", "state.step", "state.weight", "status"]);
+        assert.deepStrictEqual(c.state.history.slice(0, -1), b.state.history, "history is appended to, never rewritten");
+        assert.deepStrictEqual(c.state.history.at(-1), { at: "2026-11-24T10:00:00.000Z", event: "advance", from: "1.0.0", to: "1.1.0", step: 1, weight: 20 });
         assert.deepStrictEqual(changedFields(c, { ...c, now: "later" }), [], "the clock alone is no change");
     });
 
@@ -81,6 +84,48 @@ describe("release provider", function () {
     });
 });
 
+describe("release provider: pulumi up runs check twice (preview, then update)", function () {
+    this.timeout(60_000);
+    // A stand-in Prometheus on 127.0.0.1 whose answers change between the two checks, as
+    // a real one may between a preview and its update.
+    let server: http.Server;
+    let successRate = "1";
+    before(async () => {
+        server = http.createServer((req, res) => {
+            const q = new URL(req.url!, "http://x").searchParams.get("query") ?? "";
+            const value = q.startsWith("histogram_quantile") ? "0.05" : q.startsWith("sum(increase") ? "500" : successRate;
+            res.setHeader("content-type", "application/json");
+            res.end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [0, value] }] } }));
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    });
+    after(() => new Promise<void>((r) => server.close(() => r())));
+
+    it("each check measures anew; the update's answer is the one stored (preview passed, update aborts)", async () => {
+        const p = releaseProvider;
+        const analysis = {
+            prometheusUrl: `http://127.0.0.1:${(server.address() as any).port}`, window: "5m", minSuccessRate: 0.99, maxP99Seconds: 0.5,
+            minRequests: 100, noData: "fail", onFailure: "abort", queries: {},
+        };
+        const a = (await p.check!({}, desired("1.0.0"))).inputs;
+        const b = (await p.check!(a, desired("1.1.0", 0))).inputs;
+        const news = { ...desired("1.1.0", 1), analysis };
+        successRate = "0.999";
+        const preview = await p.check!(b, news);
+        assert.strictEqual(preview.inputs.state.weight, 20, "the preview shows the advance");
+        successRate = "0.5";
+        const update = await p.check!(b, news);
+        assert.strictEqual(update.inputs.state.phase, "Aborted", "the update measured again and aborted");
+        const stored = (await p.update!("id", b, update.inputs)).outs;
+        assert.strictEqual(stored.state.phase, "Aborted");
+        assert.strictEqual(stored.state.history.at(-1).analysis.values.successRate, 0.5, "the update's measurement is recorded");
+        // And the stored result is a fixpoint: the same config again does not measure or move.
+        successRate = "0.999";
+        const again = await p.check!(stored, news);
+        assert.strictEqual((await p.diff!("id", stored, again.inputs)).changes, false);
+    });
+});
+
 describe("release replica math", () => {
     const cases: Array<[Parameters<typeof trackReplicas>, number | undefined]> = [
         [["stable", "canary", 0, 3, true], undefined],
@@ -93,9 +138,21 @@ describe("release replica math", () => {
         [["candidate", "blueGreen", 0, 4, false], 4],
         [["warm", "blueGreen", 100, 4, false], 4],
         [["idle", "canary", 0, 4, false], 0],
+        // Under an HPA with the live count read: sized for the load, never below minReplicas.
+        [["stable", "canary", 0, 3, true, 10], 10],
+        [["stable", "canary", 0, 3, true, 2], 3],
+        [["candidate", "canary", 5, 3, true, 10], 1],
+        [["candidate", "canary", 20, 3, true, 10], 2],
+        [["candidate", "canary", 50, 3, true, 10], 5],
+        [["candidate", "blueGreen", 0, 3, true, 9], 9],
+        [["warm", "blueGreen", 0, 3, true, 9], 9],
+        [["idle", "canary", 0, 3, true, 10], 0],
+        // Without an HPA the configured count rules; a live count is ignored.
+        [["candidate", "canary", 50, 4, false, 10], 2],
+        [["stable", "canary", 0, 4, false, 10], 4],
     ];
     for (const [args, expected] of cases) {
-        it(`${args[0]} ${args[1]} at ${args[2]}% of ${args[3]}${args[4] ? " (HPA)" : ""} → ${expected}`, () => {
+        it(`${args[0]} ${args[1]} at ${args[2]}% of ${args[3]}${args[4] ? " (HPA)" : ""}${args[5] !== undefined ? `, live ${args[5]}` : ""} → ${expected}`, () => {
             assert.strictEqual(trackReplicas(...args), expected);
         });
     }

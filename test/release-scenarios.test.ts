@@ -1,9 +1,12 @@
 // Full release scenarios through the program: each `up` is one reviewed config change,
 // the release state carried between runs like the engine carries Pulumi state, and the
-// rendered objects asserted after every step.
+// rendered objects asserted after every step (and the routing invariants of
+// support/release-view.ts checked after every update).
 import * as assert from "assert";
-import { MockEngine, trafficView } from "./engine";
+import { trafficView } from "./engine";
 import { T } from "./harness";
+import { CheckedEngine as MockEngine } from "./support/release-view";
+import { policyReport } from "../scripts/offline/policy-report";
 
 const STABLE = "goship:1.0.0";
 const CANDIDATE = "goship:1.1.0";
@@ -153,25 +156,79 @@ describe("release scenarios (multi-update, dev stack)", function () {
         assert.strictEqual(v.mainSelectorTrack, "green");
     });
 
-    it("prod: the HPA follows the stable track and the canary's replicas follow the weight", async () => {
+    it("prod under an HPA at 10 pods: the canary is sized from the live count, the promotion runs the full count before the switch", async () => {
         const e = new MockEngine("prod");
         let r = await e.up();
         let v = trafficView(r);
         assert.strictEqual(v.hpaTarget, "goship-blue");
-        assert.strictEqual(v.replicas.blue, undefined, "the HPA owns the stable track's replicas");
+        assert.strictEqual(v.replicas.blue, undefined, "first deploy: the HPA owns the stable track's replicas");
+        assert.strictEqual(r.reads.length, 0, "nothing to read before the tracks exist");
+        assert.strictEqual(e.deployments.get("goship-blue"), 3, "the HPA starts at minReplicas");
+        e.scale("goship-blue", 10); // load: the HPA scales stable to 10
+
+        const sizes: Array<[string, number | undefined, number | undefined]> = [];
         r = await e.up({ "goship:version": "1.1.0", "goship:release.step": 0 });
         v = trafficView(r);
-        assert.strictEqual(v.replicas.green, 1, "ceil(3 × 5%) = 1");
         assert.match(v.images.green, /@sha256:/, "prod deploys by digest");
-        await e.up({ "goship:release.step": 1 });
-        r = await e.up({ "goship:release.step": 2 });
-        assert.strictEqual(trafficView(r).replicas.green, 2, "ceil(3 × 50%) = 2");
+        assert.deepStrictEqual(r.reads.map((x) => [x.id, x.outputs.spec.replicas]), [["goship-prod/goship-blue", 10], ["goship-prod/goship-green", 0]], "the live counts are read");
+        sizes.push(["5%", v.replicas.blue, v.replicas.green]);
+        for (const step of [1, 2]) {
+            r = await e.up({ "goship:release.step": step });
+            v = trafficView(r);
+            sizes.push([`${[5, 20, 50][step]}%`, v.replicas.blue, v.replicas.green]);
+        }
+        // Stable keeps the HPA's 10 (written back as read: no fight); the candidate gets its share of 10, not of minReplicas 3.
+        assert.deepStrictEqual(sizes, [["5%", 10, 1], ["20%", 10, 2], ["50%", 10, 5]]);
+        assert.strictEqual(r.get(T.Deployment, "goship-blue").inputs.metadata.annotations["goship.dev/replicas-source"], "live");
+        const policies = policyReport(r.resources, "prod");
+        assert.strictEqual(policies.mandatory, 0, policies.text);
+
         r = await e.up({ "goship:release.step": 3 });
         v = trafficView(r);
+        assert.strictEqual(r.outputs.releaseStatus, "stable 1.1.0");
+        assert.deepStrictEqual(v.replicas, { blue: 0, green: 10 }, "the promoted track runs the live count, not the 50% share (5) nor minReplicas (3)");
         assert.strictEqual(v.hpaTarget, "goship-green");
-        assert.strictEqual(v.replicas.green, undefined);
-        assert.strictEqual(v.replicas.blue, 0);
+        const main = r.get(T.Service, "goship");
+        const green = r.get(T.Deployment, "goship-green");
+        const blue = r.get(T.Deployment, "goship-blue");
+        assert.ok(r.waitsFor(main, green), "the main Service moves only after green is Ready at 10");
+        assert.ok(r.waitsFor(blue, main), "blue scales down only after the main Service moved");
         assert.ok(r.ofType(T.Ingress).every((i) => i.inputs.spec.tls?.[0]?.secretName === "goship-tls"), "canary Ingress copies the TLS of the main one");
+
+        // Re-run: a no-op for the release; later the HPA scales green and the next up follows it.
+        r = await e.up();
+        assert.strictEqual(r.changed, false);
+        assert.deepStrictEqual(trafficView(r).replicas, { blue: 0, green: 10 });
+        e.scale("goship-green", 7);
+        r = await e.up();
+        assert.deepStrictEqual(trafficView(r).replicas, { blue: 0, green: 7 }, "pulumi up writes what the HPA chose, never its own number");
+        e.scale("goship-green", 2);
+        r = await e.up();
+        assert.strictEqual(trafficView(r).replicas.green, 3, "never below minReplicas");
+    });
+
+    it("prod under an HPA: a rollback to the idle track brings it up at the live count before the switch", async () => {
+        const e = new MockEngine("prod");
+        await e.up();
+        await e.up({ "goship:version": "1.1.0", "goship:release.step": 0 });
+        for (const step of [1, 2, 3]) await e.up({ "goship:release.step": step });
+        e.scale("goship-green", 8);
+        const r = await e.up({ "goship:version": "1.0.0" });
+        const v = trafficView(r);
+        assert.strictEqual(v.mainSelectorTrack, "blue");
+        assert.deepStrictEqual(v.replicas, { blue: 8, green: 0 });
+        assert.ok(r.waitsFor(r.get(T.Service, "goship"), r.get(T.Deployment, "goship-blue")));
+    });
+
+    it("prod blue/green under an HPA: preview and warm colour at the live count", async () => {
+        const e = new MockEngine("prod", { "goship:release.strategy": "blueGreen" });
+        await e.up();
+        e.scale("goship-blue", 9);
+        let r = await e.up({ "goship:version": "1.1.0", "goship:release.step": 0 });
+        assert.deepStrictEqual(trafficView(r).replicas, { blue: 9, green: 9 });
+        r = await e.up({ "goship:release.step": 1 });
+        assert.deepStrictEqual(trafficView(r).replicas, { blue: 9, green: 9 }, "switched: green at 9, blue warm at 9");
+        assert.strictEqual(trafficView(r).mainSelectorTrack, "green");
     });
 });
 

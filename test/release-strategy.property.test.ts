@@ -1,11 +1,13 @@
 // Property test of the release state machine: random sequences of config edits (biased
 // toward legal moves, with illegal ones mixed in), both strategies, random analysis
 // outcomes and clock ticks. After every edit the invariants hold; a refused edit leaves
-// the state exactly as it was (and the config edit is "not merged"); re-running the same
-// config never changes the state.
+// the state exactly as it was (and the config edit is "not merged"), and every move its
+// message names as allowed is accepted (progress); re-applying an accepted config, later
+// and with any analysis answer, is accepted and changes nothing (re-run); an accepted
+// advance moves exactly one step, past a passing analysis; a scale-down waits its delay.
 import * as assert from "assert";
 import fc from "fast-check";
-import { AnalysisOutcome, assertInvariants, next, ReleaseConfig, ReleaseState, trackRoles } from "../components/release/strategy";
+import { AnalysisOutcome, assertInvariants, needsAnalysis, next, ReleaseConfig, ReleaseState, trackRoles } from "../components/release/strategy";
 
 type Action =
     | { kind: "next" } | { kind: "jump"; by: number } | { kind: "back" } | { kind: "abort" } | { kind: "unabort" }
@@ -37,6 +39,29 @@ const analysisArb: fc.Arbitrary<AnalysisOutcome | undefined> = fc.option(fc.reco
 }), { freq: 3 });
 
 const editArb = fc.record({ action: actionArb, analysis: analysisArb });
+
+const PASS: AnalysisOutcome = { verdict: "pass", onFailure: "refuse", values: { successRate: 1, p99Seconds: 0.1, requests: 1000 }, summary: "passed" };
+
+/**
+ * The moves a refusal names as allowed, as configs to apply. `next allowed:` moves are
+ * edits of the last accepted config; "set …" hints fix the refused edit itself. `at` is
+ * the time the move becomes allowed (the scale-down delay), when the message names one.
+ */
+export function namedMoves(reason: string, accepted: ReleaseConfig, proposed: ReleaseConfig): Array<{ cfg: ReleaseConfig; at?: string }> {
+    const moves: Array<{ cfg: ReleaseConfig; at?: string }> = [];
+    const allowed = reason.match(/next allowed: (.*)$/)?.[1];
+    if (allowed !== undefined) {
+        const until = allowed.match(/, from (\S+)\)/)?.[1];
+        const step = allowed.match(/^step (\d+)/);
+        if (step) moves.push({ cfg: { ...accepted, step: Number(step[1]), abort: false }, at: until });
+        const back = allowed.match(/version (\S+) \/ abort: true/);
+        if (back) moves.push({ cfg: { ...accepted, version: back[1] } });
+        if (/abort: true/.test(allowed)) moves.push({ cfg: { ...accepted, abort: true } });
+    }
+    if (/set goship:release\.step to 0/.test(reason)) moves.push({ cfg: { ...proposed, step: 0 } });
+    if (/set abort: false to start/.test(reason)) moves.push({ cfg: { ...proposed, abort: false } });
+    return moves;
+}
 
 let sequences = 0;
 let edits = 0;
@@ -89,7 +114,15 @@ describe("release state machine: properties", function () {
                         refusals++;
                         assert.strictEqual(JSON.stringify(state), before, "a refusal must not touch the state");
                         assert.strictEqual(t.state, state);
-                        assert.ok(t.reason.length > 0);
+                        // Progress: the refusal names at least one way on, and each one is accepted.
+                        const moves = namedMoves(t.reason, config, proposed);
+                        assert.ok(moves.length > 0, `the refusal names no allowed move: ${t.reason}`);
+                        for (const m of moves) {
+                            const when = m.at && Date.parse(m.at) > clock ? m.at : now();
+                            const r = next(state, m.cfg, { now: when, analysis: PASS });
+                            assert.ok(r.ok, `the named move ${JSON.stringify(m.cfg)} was refused: ${!r.ok && r.reason}\n  after: ${t.reason}`);
+                            assert.ok(r.changed, `the named move ${JSON.stringify(m.cfg)} changed nothing`);
+                        }
                         continue; // the edit is not merged
                     }
                     assertInvariants(state, t.state);
@@ -102,15 +135,65 @@ describe("release state machine: properties", function () {
                     }
                     // The weight only ever takes values from the steps or 0.
                     assert.ok(s.weight === 0 || s.steps.includes(s.weight));
-                    // Re-running the same config (a retried `up`) never changes the state.
-                    const again = next(s, proposed, { now: now() });
-                    assert.ok(!again.ok || !again.changed, `re-run changed the state: ${again.ok && again.description}`);
-                    if (again.ok) assert.deepStrictEqual(again.state, s);
+                    // Traffic moves toward a candidate one step at a time, and only past a passing analysis.
+                    if ((t.event === "advance" || t.event === "promote" || t.event === "switch") && (state.phase === "Progressing" || state.phase === "Preview")) {
+                        assert.strictEqual(proposed.step, state.step + 1, `${t.event} from step ${state.step} to config step ${proposed.step}`);
+                        assert.ok(needsAnalysis(state, proposed));
+                        assert.ok(!analysis || analysis.verdict === "pass", `${t.event} past a ${analysis?.verdict} analysis`);
+                    }
+                    if (t.event === "abort" && analysis && analysis.verdict === "fail" && needsAnalysis(state, proposed) && !proposed.abort) {
+                        assert.strictEqual(analysis.onFailure, "abort");
+                        assert.deepStrictEqual(s.autoAbort, { step: proposed.step, analysis });
+                    }
+                    // The old colour stays warm for the whole delay.
+                    if (t.event === "scaleDown") {
+                        assert.ok(clock >= Date.parse(state.switchedAt!) + proposed.scaleDownDelaySeconds * 1000, "scaled down before scaleDownDelay");
+                    }
+                    // Re-run: the same config again, later and whatever the analysis would say,
+                    // is accepted and changes nothing (a retried or repeated `up`).
+                    for (const a of [undefined, analysis, { ...PASS, verdict: "fail", onFailure: "abort" } as AnalysisOutcome]) {
+                        const again = next(s, proposed, { now: new Date(clock + 3_600_000).toISOString(), analysis: a });
+                        assert.ok(again.ok, `re-running the config just applied was refused: ${!again.ok && again.reason}`);
+                        assert.ok(!again.changed, `re-run changed the state: ${again.description}`);
+                        assert.deepStrictEqual(again.state, s);
+                    }
                     state = s;
                     config = proposed;
                 }
             },
         ), { numRuns: 10_000, seed: 20261124 });
         assert.ok(sequences >= 10_000);
+    });
+
+    it("progress: a canary reaches promotion in exactly steps.length accepted edits; blue/green in preview → switch → scale down", () => {
+        fc.assert(fc.property(stepsArb, fc.integer({ min: 0, max: 3600 }), (steps, delay) => {
+            let clock = Date.parse("2026-11-24T10:00:00Z");
+            const now = () => new Date(clock).toISOString();
+            const base: ReleaseConfig = { version: "1.0.0", strategy: "canary", steps, step: 0, abort: false, scaleDownDelaySeconds: delay };
+            let s = (next(undefined, base, { now: now() }) as { state: ReleaseState }).state;
+            const apply = (c: ReleaseConfig) => {
+                const t = next(s, c, { now: now(), analysis: needsAnalysis(s, c) ? PASS : undefined });
+                assert.ok(t.ok, `refused: ${!t.ok && t.reason}`);
+                assert.ok(t.changed);
+                assertInvariants(s, t.state);
+                s = t.state;
+            };
+            for (let i = 0; i < steps.length; i++) {
+                apply({ ...base, version: "1.1.0", step: i });
+                assert.strictEqual(s.phase, i === steps.length - 1 ? "Promoted" : "Progressing", `after ${i + 1} of ${steps.length} edits`);
+            }
+            assert.strictEqual(s.stableVersion, "1.1.0");
+
+            const bg: ReleaseConfig = { ...base, version: "1.1.0", strategy: "blueGreen", step: 0 };
+            apply(bg); // strategy change while settled (no traffic moves)
+            const phases: string[] = [];
+            for (let step = 0; step < 3; step++) {
+                if (step === 2) clock += delay * 1000;
+                apply({ ...bg, version: "1.2.0", step });
+                phases.push(s.phase);
+            }
+            assert.deepStrictEqual(phases, ["Preview", "Switched", "Promoted"]);
+            assert.strictEqual(s.stableVersion, "1.2.0");
+        }), { numRuns: 500, seed: 20261125 });
     });
 });

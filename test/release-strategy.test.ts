@@ -119,6 +119,10 @@ describe("release state machine", () => {
                 assert.strictEqual(t.state, s);
             });
         }
+        it("steps [100] promotes at the start (a canary at its last step could never promote)", () => {
+            const s = ok(next(stable(), cfg("1.1.0", { steps: [100] }), { now: NOW }));
+            assert.deepStrictEqual({ phase: s.phase, stable: s.stableVersion, track: s.stableTrack, event: s.history.at(-1)!.event }, { phase: "Promoted", stable: "1.1.0", track: "green", event: "promote" });
+        });
         it("names the promotion as the next move before the last step", () => {
             assert.match(refused(next(at(2), cfg("1.1.0", { step: 0 }), { now: NOW })), /next allowed: step 3 \(100%, promotion\), or abort: true$/);
         });
@@ -191,7 +195,7 @@ describe("release state machine", () => {
         });
         it("step 2 scales the old colour down only after scaleDownDelay", () => {
             assert.strictEqual(refused(next(switched(), bg("1.1.0", { step: 2 }), { now: later(60) })),
-                "goship:release: release 1.1.0 is switched, 1.0.0 kept warm (step 1); scaleDownDelay: 1.0.0 stays warm until 2026-11-24T10:10:00.000Z (540 s remaining); next allowed: step 2 (scale down 1.0.0), or version 1.0.0 / abort: true (switch back)");
+                "goship:release: release 1.1.0 is switched, 1.0.0 kept warm (step 1); scaleDownDelay: 1.0.0 stays warm until 2026-11-24T10:10:00.000Z (540 s remaining); next allowed: step 2 (scale down 1.0.0, from 2026-11-24T10:10:00.000Z), or version 1.0.0 / abort: true (switch back)");
             const s = ok(next(switched(), bg("1.1.0", { step: 2 }), { now: later(600) }));
             assert.strictEqual(s.phase, "Promoted");
             assert.deepStrictEqual(trackRoles(s), { blue: "idle", green: "stable" });
@@ -231,6 +235,74 @@ describe("release state machine", () => {
         });
     });
 
+    describe("automatic abort (analysis onFailure: abort)", () => {
+        const failAbort = { verdict: "fail" as const, onFailure: "abort" as const, values: { successRate: 0.91, p99Seconds: 0.2, requests: 500 }, summary: "success rate 0.910 < 0.990" };
+        const autoAborted = () => ok(next(at(1), cfg("1.1.0", { step: 2 }), { now: NOW, analysis: failAbort }));
+        it("the aborted config is a no-op afterwards (it does not wedge every later up)", () => {
+            const s = autoAborted();
+            assert.strictEqual(s.phase, "Aborted");
+            assert.deepStrictEqual(s.autoAbort, { step: 2, analysis: failAbort });
+            // The stack config still says step 2, abort false: the next up, hours later.
+            const again = next(s, cfg("1.1.0", { step: 2 }), { now: later(7200) });
+            assert.ok(again.ok, `refused: ${!again.ok && again.reason}`);
+            assert.strictEqual(again.changed, false);
+            assert.strictEqual(again.state, s);
+        });
+        it("the status names the analysis, its values and what to edit", () => {
+            assert.strictEqual(statusLine(autoAborted()),
+                "aborted 1.1.0 by analysis at step 2: success rate 0.910 < 0.990 · stable 1.0.0 · to retry set goship:release.step 0; to give up set goship:version 1.0.0");
+            const t = next(at(1), cfg("1.1.0", { step: 2 }), { now: NOW, analysis: failAbort });
+            assert.ok(t.ok);
+            assert.strictEqual(t.description,
+                "abort 1.1.0 by analysis at step 2: success rate 0.910 < 0.990; weight 20% → 0%, green scaled down; to retry set goship:release.step 0; to give up set goship:version 1.0.0");
+            assert.deepStrictEqual(t.state.history.at(-1)!.analysis, failAbort);
+        });
+        it("retrying still takes step 0; giving up takes the stable version; another step is refused", () => {
+            const s = autoAborted();
+            const retry = ok(next(s, cfg("1.1.0", { step: 0 }), { now: NOW }));
+            assert.deepStrictEqual({ phase: retry.phase, weight: retry.weight, event: retry.history.at(-1)!.event, auto: retry.autoAbort }, { phase: "Progressing", weight: 5, event: "retry", auto: undefined });
+            const gaveUp = ok(next(s, cfg("1.0.0", { step: 2 }), { now: NOW }));
+            assert.deepStrictEqual({ phase: gaveUp.phase, auto: gaveUp.autoAbort }, { phase: "Stable", auto: undefined });
+            assert.match(refused(next(s, cfg("1.1.0", { step: 3 }), { now: NOW })), /step must be 0 to retry 1\.1\.0 \(got 3\)/);
+        });
+        it("a user abort is not an automatic one: abort: false with a step other than 0 is refused", () => {
+            const s = ok(next(at(1), cfg("1.1.0", { step: 1, abort: true }), { now: NOW }));
+            assert.strictEqual(s.autoAbort, undefined);
+            assert.strictEqual(statusLine(s), "aborted 1.1.0 · stable 1.0.0");
+            assert.match(refused(next(s, cfg("1.1.0", { step: 1 }), { now: NOW })), /step must be 0 to retry/);
+        });
+    });
+
+    describe("blueGreen switch gate", () => {
+        const bg = (version: string, extra: Partial<ReleaseConfig> = {}) => cfg(version, { strategy: "blueGreen", ...extra });
+        const preview = () => run([bg("1.0.0")], [bg("1.1.0")]);
+        const outcome = (verdict: "pass" | "fail" | "hold", onFailure: "refuse" | "abort" = "refuse") =>
+            ({ verdict, onFailure, values: { successRate: 0.5, p99Seconds: 2, requests: 300 }, summary: `preview measured ${verdict}` });
+        it("the switch needs analysis; scale-down and switch-back do not", () => {
+            assert.strictEqual(needsAnalysis(preview(), bg("1.1.0", { step: 1 })), true);
+            const sw = ok(next(preview(), bg("1.1.0", { step: 1 }), { now: NOW }));
+            assert.strictEqual(needsAnalysis(sw, bg("1.1.0", { step: 2 })), false);
+            assert.strictEqual(needsAnalysis(sw, bg("1.0.0", { step: 1 })), false);
+        });
+        it("a pass switches and records the values", () => {
+            const s = ok(next(preview(), bg("1.1.0", { step: 1 }), { now: NOW, analysis: outcome("pass") }));
+            assert.strictEqual(s.phase, "Switched");
+            assert.strictEqual(s.history.at(-1)!.analysis!.verdict, "pass");
+        });
+        it("a failure refuses the switch: the main Service stays on the old colour", () => {
+            const p = preview();
+            assert.strictEqual(refused(next(p, bg("1.1.0", { step: 1 }), { now: NOW, analysis: outcome("fail") })),
+                "goship:release: release 1.1.0 is in blueGreen preview (step 0); analysis failed: preview measured fail; next allowed: step 1 (switch), or abort: true");
+            assert.match(refused(next(p, bg("1.1.0", { step: 1 }), { now: NOW, analysis: outcome("hold", "abort") })), /held: preview measured hold/);
+        });
+        it("a failure with onFailure abort aborts the preview; that config is then a no-op", () => {
+            const s = ok(next(preview(), bg("1.1.0", { step: 1 }), { now: NOW, analysis: outcome("fail", "abort") }));
+            assert.deepStrictEqual({ phase: s.phase, track: s.stableTrack, stable: s.stableVersion, step: s.autoAbort?.step }, { phase: "Aborted", track: "blue", stable: "1.0.0", step: 1 });
+            const again = next(s, bg("1.1.0", { step: 1 }), { now: later(60) });
+            assert.ok(again.ok && !again.changed);
+        });
+    });
+
     describe("invariants", () => {
         it("assertInvariants rejects broken states", () => {
             const s = at(1);
@@ -239,6 +311,13 @@ describe("release state machine", () => {
             assert.throws(() => assertInvariants(s, { ...s, history: s.history.slice(1) }), /history shrank/);
             assert.throws(() => assertInvariants(s, { ...s, history: [{ ...s.history[0], to: "x" }, ...s.history.slice(1)] }), /history was rewritten/);
             assert.throws(() => assertInvariants(undefined, { ...s, trackVersions: { blue: "9", green: "1.1.0" } }), /stable track does not run the stable version/);
+            assert.throws(() => assertInvariants(undefined, { ...s, trackVersions: { blue: "1.0.0", green: "1.0.0" } }), /candidate track does not run the candidate/);
+            assert.throws(() => assertInvariants(undefined, { ...s, phase: "Promoted", step: -1, weight: 0 }), /a candidate in phase Promoted/);
+            assert.throws(() => assertInvariants(undefined, { ...s, phase: "Aborted", step: -1, weight: 0, candidateVersion: undefined }), /aborted release without/);
+            const sw = run([cfg("1.0.0", { strategy: "blueGreen" })], [cfg("1.1.0", { strategy: "blueGreen" })], [cfg("1.1.0", { strategy: "blueGreen", step: 1 })]);
+            assert.throws(() => assertInvariants(undefined, { ...sw, trackVersions: { blue: "0.9.0", green: "1.1.0" } }), /warm colour does not run the previous stable version/);
+            assert.throws(() => assertInvariants(undefined, { ...sw, switchedAt: undefined }), /a switch without its time/);
+            assert.throws(() => assertInvariants(undefined, { ...s, autoAbort: { step: 2, analysis: { verdict: "fail", onFailure: "abort", values: {}, summary: "" } } }), /autoAbort outside Aborted/);
         });
     });
 });

@@ -8,7 +8,8 @@ import { COOKIE_UNSUPPORTED } from "../release/routers/gateway-api";
 import {
     ConfigError, CPU_QUANTITY, DNS_LABEL, DNS_NAME, IMAGE_TAG, MEMORY_QUANTITY, parseQuantity, Reader, show,
 } from "./validate";
-import { EgressConfig, parseEgress, parseSpread, SpreadConfig } from "./placement";
+import { EgressConfig, parseEgress, parseSpread, SpreadConfig, withCollector } from "./placement";
+import { ObservabilityConfig, parseObservability } from "./observability";
 
 export const NAMESPACE = "goship";
 /** The ingress-nginx Helm chart version goship pins (the last upstream line, see README). */
@@ -141,6 +142,8 @@ export interface GoshipConfig {
     egress: EgressConfig;
     /** Only for the real-engine test tier: objects skip readiness waits (no kubelet there). */
     skipAwait: boolean;
+    /** Scraping, dashboard, alert rules, OTLP endpoint (components/config/observability.ts). */
+    observability: ObservabilityConfig;
 }
 
 /** Top-level keys that hold secrets: validated for presence only, never echoed. */
@@ -331,13 +334,17 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     const skipAwait = top.bool("skipAwait", false);
     const spread = parseSpread(child("spread"));
     const egress = parseEgress(child("egress"));
+    const observability = parseObservability(child("observability"));
+    // Tracing on under default-deny egress: the collector needs its allow, or spans go nowhere.
+    const egressWithCollector = withCollector(egress, observability.tracing, namespace,
+        (m) => problems.push(`${topKey("observability.tracing.endpoint")} ${m}`));
 
     top.rejectUnknown();
     if (problems.length > 0) throw new ConfigError(problems.map((p) => p.replace(/^goship\./, "goship:")));
 
     return {
         stack, appName, namespace, version, commit, image, replicas, resources, autoscaling, app, ingress,
-        ingressNginx, podSecurityLevel, quota, release, skipAwait, spread, egress,
+        ingressNginx, podSecurityLevel, quota, release, skipAwait, spread, egress: egressWithCollector, observability,
     };
 }
 

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Autoscaler } from "../autoscaler";
 import type { AutoscalingConfig, MatchConfig, ReleaseSettings, AnalysisConfig } from "../config/schema";
 import { GoWorkload, GoWorkloadArgs, trackSelector } from "../workload";
+import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
 import { ReleaseInputs, ReleaseOutputs, releaseProvider } from "./provider";
 import { trackReplicas } from "./replicas";
 import type { IngressObject, MatchRoute, RouteObject, RouterConfig, ServicePort } from "./router";
@@ -30,7 +31,7 @@ export interface ReleaseArgs {
     imageRepository: string;
     /** Stable size when not autoscaled. */
     replicas: number;
-    /** When enabled, an HPA scales the stable track and `minReplicas` is the base for canary sizes. */
+    /** When enabled, an HPA scales the stable track; canary and promotion sizes follow its live count (at least `minReplicas`). */
     autoscaling?: AutoscalingConfig;
     track: TrackTemplate;
     /** Public host and URL path prefix of the app. */
@@ -130,6 +131,12 @@ export class Release extends pulumi.ComponentResource {
         this.status = this.release.status;
         const roles = this.release.roles;
 
+        // Under an HPA, size from what the tracks run now (see live.ts); the first deploy
+        // (a single history entry) has nothing to read yet.
+        const live = autoscaled
+            ? liveReplicas(this, app, args.namespace, this.state.apply((st) => st.history.length > 1))
+            : pulumi.output<number | undefined>(undefined);
+
         // Filled once the routing objects exist; idle tracks wait on them (see below).
         let routed!: (r: pulumi.Resource[]) => void;
         const routingObjects = new Promise<pulumi.Resource[]>((resolve) => { routed = resolve; });
@@ -149,8 +156,10 @@ export class Release extends pulumi.ComponentResource {
                 image: pulumi.all([this.release.trackImages, this.state, version]).apply(([images, st, v]) =>
                     images?.[t] ?? images?.[st.stableTrack] ?? `${args.imageRepository}:${v}`),
                 version,
-                replicas: pulumi.all([role, this.state]).apply(([r, st]) =>
-                    trackReplicas(r, st.strategy, st.weight, base, autoscaled)) as pulumi.Output<number>,
+                replicas: pulumi.all([role, this.state, live]).apply(([r, st, l]) =>
+                    trackReplicas(r, st.strategy, st.weight, base, autoscaled, l)) as pulumi.Output<number>,
+                // Tells the hpa-target policy that the pinned count is the HPA's own (read live).
+                deploymentAnnotations: live.apply((l): Record<string, string> => (l === undefined ? {} : { [LIVE_REPLICAS_ANNOTATION]: "live" })),
             }, {
                 parent: this,
                 // A track leaving service scales down only after traffic has moved away.

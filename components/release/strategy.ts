@@ -8,6 +8,28 @@
 // was; unchanged config returns the same state (no history entry), so a failed
 // `pulumi up` can be retried without skipping or repeating a step.
 //
+// The re-run rule: the config of the last *successful* update is a fixpoint. Applying it
+// again, at any later time, is accepted and changes nothing, whatever moved outside the
+// user's config in between. A refused update is not applied, so the fixpoint stays the
+// config before it. For each state that something other than a config edit can cause:
+// - analysis `onFailure: abort`: the update that asked for step N+1 succeeded and ended in
+//   Aborted. The state records the requested step (`autoAbort`), and that same config is a
+//   no-op (it does not demand `step: 0`), so unrelated edits apply. Retrying still takes
+//   `step: 0`; giving up takes `version: <stable>`. The status says which, with the values.
+// - analysis `hold` (and `fail` with `onFailure: refuse`): the advance is refused, nothing
+//   is recorded; the previous config (step N) is still a no-op, and re-applying step N+1
+//   is a retry of the advance that measures again.
+// - a failed `up` halfway: if the release resource was updated, the config that caused it
+//   is now the fixpoint (same step → no-op, the engine retries the other resources); if it
+//   was not, the state is the old one and the same edit is simply tried again.
+// - the blue/green scale-down delay: step 2 is refused before the delay; step 1 (the
+//   applied config) stays a no-op however much time passes, and step 2 is accepted after.
+//
+// `pulumi up` runs `check` twice: once for its preview and once for the update, so the
+// analysis runs twice and may answer differently. Only the update's `check` is stored: its
+// measurement is recorded in history and wins (the preview's answer is a forecast). A
+// preview that refuses stops the `up` before the update runs.
+//
 // Choices where the contract leaves room:
 // - Refusal messages speak in `release.step` values (0-based: "is at step 1/4 (20%); next
 //   allowed: step 2 (50%)"), since that is what the user edits; the status line counts
@@ -79,6 +101,8 @@ export interface ReleaseState {
     weight: number;
     phase: Phase;
     switchedAt?: string;
+    /** Set when the analysis aborted the release: the step the config asked for, and why. */
+    autoAbort?: { step: number; analysis: AnalysisOutcome };
     history: HistoryEntry[];
 }
 
@@ -110,10 +134,18 @@ export function statusLine(s: ReleaseState): string {
         case "Switched":
             return `blueGreen ${s.stableVersion} switched · ${s.previousStableVersion} warm`;
         case "Aborted":
+            if (s.autoAbort) {
+                return `aborted ${c} by analysis at step ${s.autoAbort.step}: ${s.autoAbort.analysis.summary} · stable ${s.stableVersion} · ${giveUpOrRetry(s)}`;
+            }
             return `aborted ${c} · stable ${s.stableVersion}`;
         default:
             return `stable ${s.stableVersion}`;
     }
+}
+
+/** What to edit after an abort. */
+function giveUpOrRetry(s: ReleaseState): string {
+    return `to retry set goship:release.step 0; to give up set goship:version ${s.stableVersion}`;
 }
 
 /** What each track does in a state. */
@@ -141,19 +173,23 @@ function where(s: ReleaseState): string {
     return `release is stable at ${s.stableVersion}`;
 }
 
-function allowed(s: ReleaseState): string {
+function allowed(s: ReleaseState, cfg?: ReleaseConfig): string {
     if (s.phase === "Progressing") {
         const n = s.step + 1;
         return `next allowed: step ${n} (${s.steps[n]}%${n === s.steps.length - 1 ? ", promotion" : ""}), or abort: true`;
     }
     if (s.phase === "Preview") return "next allowed: step 1 (switch), or abort: true";
-    if (s.phase === "Switched") return `next allowed: step 2 (scale down ${s.previousStableVersion}), or version ${s.previousStableVersion} / abort: true (switch back)`;
+    if (s.phase === "Switched") {
+        const from = cfg ? `, from ${new Date(Date.parse(s.switchedAt!) + cfg.scaleDownDelaySeconds * 1000).toISOString()}` : "";
+        return `next allowed: step 2 (scale down ${s.previousStableVersion}${from}), or version ${s.previousStableVersion} / abort: true (switch back)`;
+    }
     if (s.phase === "Aborted") return `next allowed: abort: false with step 0 (retry ${s.candidateVersion}), or a new version with step 0`;
     return "next allowed: a new version with step 0";
 }
 
 const refuse = (prev: ReleaseState | undefined, why: string): Transition => ({ ok: false, reason: why, state: prev });
-const refuseAt = (prev: ReleaseState, why: string): Transition => refuse(prev, `goship:release: ${where(prev)}; ${why}; ${allowed(prev)}`);
+const refuseAt = (prev: ReleaseState, why: string, cfg?: ReleaseConfig): Transition =>
+    refuse(prev, `goship:release: ${where(prev)}; ${why}; ${allowed(prev, cfg)}`);
 
 // ---- transitions ---------------------------------------------------------------------
 
@@ -186,11 +222,19 @@ function start(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx, event: "start" 
         return refuse(prev, `goship:release.step must be 0 to ${event === "retry" ? "retry" : "start"} ${cfg.version} (got ${cfg.step}); ${where(prev)}; set goship:release.step to 0`);
     }
     const track = otherTrack(prev.stableTrack);
-    const base = { ...prev, strategy: cfg.strategy, steps: [...cfg.steps], candidateVersion: cfg.version, step: 0, switchedAt: undefined,
+    const base = { ...prev, strategy: cfg.strategy, steps: [...cfg.steps], candidateVersion: cfg.version, step: 0, switchedAt: undefined, autoAbort: undefined,
         trackVersions: { ...prev.trackVersions, [track]: cfg.version } as Record<Track, string | undefined> };
     if (cfg.strategy === "blueGreen") {
         return moved(prev, { ...base, weight: 0, phase: "Preview" }, ctx, event, prev.stableVersion, cfg.version,
             `${event} blueGreen ${cfg.version}: preview on ${track}, main Service stays on ${prev.stableTrack}`);
+    }
+    if (cfg.steps.length === 1) {
+        // steps [100]: the first step is the promotion (a Progressing state at the last
+        // step would have no next step and could never promote). Nothing to measure yet.
+        return moved(prev, {
+            ...base, stableVersion: cfg.version, previousStableVersion: prev.stableVersion, candidateVersion: undefined,
+            stableTrack: track, step: -1, weight: 0, phase: "Promoted",
+        }, ctx, "promote", prev.stableVersion, cfg.version, `promote ${cfg.version} at once (steps [100]): main Service → ${track}, ${prev.stableTrack} scaled down`);
     }
     return moved(prev, { ...base, weight: cfg.steps[0], phase: "Progressing" }, ctx, event, prev.stableVersion, cfg.version,
         `${event} canary ${cfg.version}: weight 0% → ${cfg.steps[0]}%`);
@@ -206,10 +250,15 @@ function rollback(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition 
     }, ctx, "rollback", prev.stableVersion, cfg.version, `roll back ${prev.stableVersion} → ${cfg.version} on ${track}`);
 }
 
-function abortFrom(prev: ReleaseState, ctx: Ctx, analysis?: AnalysisOutcome): Transition {
+/** `auto`: the analysis aborted the move to config step `auto.step` (onFailure: abort). */
+function abortFrom(prev: ReleaseState, ctx: Ctx, auto?: { step: number; analysis: AnalysisOutcome }): Transition {
     if (prev.phase === "Switched") return switchBack(prev, ctx, "abort");
-    return moved(prev, { ...prev, step: -1, weight: 0, phase: "Aborted" }, ctx, "abort", prev.candidateVersion!, prev.stableVersion,
-        `abort ${prev.candidateVersion}: weight ${prev.weight}% → 0%, ${otherTrack(prev.stableTrack)} scaled down`, analysis);
+    const how = `weight ${prev.weight}% → 0%, ${otherTrack(prev.stableTrack)} scaled down`;
+    const next = { ...prev, step: -1, weight: 0, phase: "Aborted" as Phase, autoAbort: auto };
+    const description = auto
+        ? `abort ${prev.candidateVersion} by analysis at step ${auto.step}: ${auto.analysis.summary}; ${how}; ${giveUpOrRetry(prev)}`
+        : `abort ${prev.candidateVersion}: ${how}`;
+    return moved(prev, next, ctx, "abort", prev.candidateVersion!, prev.stableVersion, description, auto?.analysis);
 }
 
 /** blueGreen, Switched: back to the warm colour at once. */
@@ -223,20 +272,20 @@ function switchBack(prev: ReleaseState, ctx: Ctx, event: "abort" | "rollback"): 
 }
 
 /** Applies an analysis outcome to an advancing move. */
-function gate(prev: ReleaseState, ctx: Ctx, advance: (a?: AnalysisOutcome) => Transition): Transition {
+function gate(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx, advance: (a?: AnalysisOutcome) => Transition): Transition {
     const a = ctx.analysis;
     if (!a || a.verdict === "pass") return advance(a);
-    if (a.verdict === "hold") return refuseAt(prev, `held: ${a.summary}`);
-    if (a.onFailure === "abort") return abortFrom(prev, ctx, a);
-    return refuseAt(prev, `analysis failed: ${a.summary}`);
+    if (a.verdict === "hold") return refuseAt(prev, `held: ${a.summary}`, cfg);
+    if (a.onFailure === "abort") return abortFrom(prev, ctx, { step: cfg.step, analysis: a });
+    return refuseAt(prev, `analysis failed: ${a.summary}`, cfg);
 }
 
 function progressing(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition {
     if (cfg.step === prev.step) return unchanged(prev);
-    if (cfg.step < prev.step) return refuseAt(prev, `step ${cfg.step} would go back (steps only move forward)`);
-    if (cfg.step >= prev.steps.length) return refuseAt(prev, `step ${cfg.step} is past the last step (${prev.steps.length - 1})`);
-    if (cfg.step > prev.step + 1) return refuseAt(prev, `step ${cfg.step} would skip ${cfg.step - prev.step - 1} step(s)`);
-    return gate(prev, ctx, (analysis) => {
+    if (cfg.step < prev.step) return refuseAt(prev, `step ${cfg.step} would go back (steps only move forward)`, cfg);
+    if (cfg.step >= prev.steps.length) return refuseAt(prev, `step ${cfg.step} is past the last step (${prev.steps.length - 1})`, cfg);
+    if (cfg.step > prev.step + 1) return refuseAt(prev, `step ${cfg.step} would skip ${cfg.step - prev.step - 1} step(s)`, cfg);
+    return gate(prev, cfg, ctx, (analysis) => {
         const weight = prev.steps[cfg.step];
         if (cfg.step < prev.steps.length - 1) {
             return moved(prev, { ...prev, step: cfg.step, weight }, ctx, "advance", prev.stableVersion, prev.candidateVersion!,
@@ -253,8 +302,8 @@ function progressing(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transiti
 
 function preview(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition {
     if (cfg.step === 0) return unchanged(prev);
-    if (cfg.step !== 1) return refuseAt(prev, `step ${cfg.step} would skip the switch`);
-    return gate(prev, ctx, (analysis) => {
+    if (cfg.step !== 1) return refuseAt(prev, `step ${cfg.step} would skip the switch`, cfg);
+    return gate(prev, cfg, ctx, (analysis) => {
         const track = otherTrack(prev.stableTrack);
         return moved(prev, {
             ...prev, stableVersion: prev.candidateVersion!, previousStableVersion: prev.stableVersion, candidateVersion: undefined,
@@ -265,11 +314,11 @@ function preview(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition {
 
 function switched(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition {
     if (cfg.step === 1) return unchanged(prev);
-    if (cfg.step !== 2) return refuseAt(prev, `step ${cfg.step} is not a blueGreen step after a switch`);
+    if (cfg.step !== 2) return refuseAt(prev, `step ${cfg.step} is not a blueGreen step after a switch`, cfg);
     const readyAt = Date.parse(prev.switchedAt!) + cfg.scaleDownDelaySeconds * 1000;
     const now = Date.parse(ctx.now);
     if (now < readyAt) {
-        return refuseAt(prev, `scaleDownDelay: ${prev.previousStableVersion} stays warm until ${new Date(readyAt).toISOString()} (${Math.ceil((readyAt - now) / 1000)} s remaining)`);
+        return refuseAt(prev, `scaleDownDelay: ${prev.previousStableVersion} stays warm until ${new Date(readyAt).toISOString()} (${Math.ceil((readyAt - now) / 1000)} s remaining)`, cfg);
     }
     return moved(prev, { ...prev, step: -1, phase: "Promoted", switchedAt: undefined }, ctx, "scaleDown", prev.previousStableVersion!, prev.stableVersion,
         `scale down ${prev.previousStableVersion} on ${otherTrack(prev.stableTrack)}`);
@@ -286,10 +335,10 @@ export function next(prev: ReleaseState | undefined, cfg: ReleaseConfig, ctx: Ct
         const target = prev.phase === "Switched" ? prev.stableVersion : prev.candidateVersion;
         if (cfg.abort) return abortFrom(prev, ctx);
         if (prev.phase === "Switched" && cfg.version === prev.previousStableVersion) return switchBack(prev, ctx, "rollback");
-        if (cfg.version !== target) return refuseAt(prev, `goship:version ${cfg.version} cannot start while ${target} is in progress`);
-        if (cfg.strategy !== prev.strategy) return refuseAt(prev, `goship:release.strategy cannot change mid-rollout`);
+        if (cfg.version !== target) return refuseAt(prev, `goship:version ${cfg.version} cannot start while ${target} is in progress`, cfg);
+        if (cfg.strategy !== prev.strategy) return refuseAt(prev, `goship:release.strategy cannot change mid-rollout`, cfg);
         if (prev.phase === "Progressing" && JSON.stringify(cfg.steps) !== JSON.stringify(prev.steps)) {
-            return refuseAt(prev, `goship:release.steps cannot change mid-rollout (${JSON.stringify(prev.steps)})`);
+            return refuseAt(prev, `goship:release.steps cannot change mid-rollout (${JSON.stringify(prev.steps)})`, cfg);
         }
         if (prev.phase === "Progressing") return progressing(prev, cfg, ctx);
         if (prev.phase === "Preview") return preview(prev, cfg, ctx);
@@ -299,9 +348,11 @@ export function next(prev: ReleaseState | undefined, cfg: ReleaseConfig, ctx: Ct
     // Settled: Stable, Promoted, Aborted.
     if (prev.phase === "Aborted") {
         if (cfg.abort) return unchanged(prev);
+        // The config of the update that the analysis aborted is this state's fixpoint.
+        if (prev.autoAbort && cfg.version === prev.candidateVersion && cfg.step === prev.autoAbort.step) return unchanged(prev);
         if (cfg.version === prev.stableVersion) {
             // Giving up on the aborted version: back to a plain stable state.
-            return moved(prev, { ...prev, candidateVersion: undefined, phase: "Stable" }, ctx, "rollback", prev.candidateVersion!, prev.stableVersion,
+            return moved(prev, { ...prev, candidateVersion: undefined, phase: "Stable", autoAbort: undefined }, ctx, "rollback", prev.candidateVersion!, prev.stableVersion,
                 `drop aborted ${prev.candidateVersion}; stable ${prev.stableVersion}`);
         }
         return start(prev, cfg, ctx, cfg.version === prev.candidateVersion ? "retry" : "start");
@@ -322,14 +373,22 @@ export function assertInvariants(prev: ReleaseState | undefined, s: ReleaseState
     const fail = (m: string) => { throw new Error(`release invariant broken: ${m} in ${JSON.stringify(s)}`); };
     if (!Number.isInteger(s.weight) || s.weight < 0 || s.weight > 100) fail(`weight ${s.weight} outside [0, 100]`);
     if (s.weight !== 0 && !s.steps.includes(s.weight)) fail(`weight ${s.weight} not in steps ${JSON.stringify(s.steps)}`);
+    const other = otherTrack(s.stableTrack);
     if (s.trackVersions[s.stableTrack] !== s.stableVersion) fail("the stable track does not run the stable version");
-    const roles = trackRoles(s);
-    if (roles[s.stableTrack] !== "stable") fail("the stable track is not stable");
-    if (s.phase === "Aborted" && (s.weight !== 0 || roles[otherTrack(s.stableTrack)] !== "idle")) fail("an aborted release must be at weight 0 with the candidate idle");
     if ((s.step === -1) !== !inProgress(s)) fail(`step ${s.step} with phase ${s.phase}`);
     if (s.phase === "Progressing" && s.weight !== s.steps[s.step]) fail("weight does not match the step");
     if (s.phase !== "Progressing" && s.weight !== 0) fail(`weight ${s.weight} outside a canary`);
-    if ((s.phase === "Progressing" || s.phase === "Preview") && s.trackVersions[otherTrack(s.stableTrack)] !== s.candidateVersion) fail("the candidate track does not run the candidate");
+    if (s.phase === "Progressing" || s.phase === "Preview") {
+        if (s.trackVersions[other] !== s.candidateVersion) fail("the candidate track does not run the candidate");
+        if (s.candidateVersion === undefined || s.candidateVersion === s.stableVersion) fail("a rollout without a distinct candidate");
+    }
+    if (s.phase === "Switched") {
+        if (s.previousStableVersion === undefined || s.trackVersions[other] !== s.previousStableVersion) fail("the warm colour does not run the previous stable version");
+        if (s.switchedAt === undefined) fail("a switch without its time");
+    }
+    if (s.phase === "Aborted" && s.candidateVersion === undefined) fail("an aborted release without the aborted version");
+    if ((s.phase === "Stable" || s.phase === "Promoted") && s.candidateVersion !== undefined) fail(`a candidate in phase ${s.phase}`);
+    if (s.autoAbort && s.phase !== "Aborted") fail("autoAbort outside Aborted");
     if (prev) {
         if (s.history.length < prev.history.length) fail("history shrank");
         if (JSON.stringify(s.history.slice(0, prev.history.length)) !== JSON.stringify(prev.history)) fail("history was rewritten");

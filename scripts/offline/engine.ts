@@ -28,6 +28,14 @@ export class MockEngine {
     public last?: UpResult;
     private clock = Date.parse("2026-11-24T10:00:00Z");
 
+    /**
+     * The cluster's Deployments as far as replicas go: what the last successful update
+     * applied, or what an HPA / `kubectl scale` set since (see `scale`). Reads
+     * (`Deployment.get`) answer from here, and a read of a missing object fails like the
+     * real provider's.
+     */
+    public readonly deployments = new Map<string, number>();
+
     /** Passed to runProgram (the renderer skips the provider's closure serialization). */
     public skipProviderSerialization = false;
 
@@ -38,6 +46,12 @@ export class MockEngine {
     /** Advances the engine's clock (for blue/green scale-down delays). */
     tick(seconds: number): void {
         this.clock += seconds * 1000;
+    }
+
+    /** Sets a Deployment's replicas outside Pulumi, as an HPA or `kubectl scale` does. */
+    scale(name: string, replicas: number): void {
+        if (!this.deployments.has(name)) throw new Error(`no Deployment ${name} in the simulated cluster`);
+        this.deployments.set(name, replicas);
     }
 
     /** Edits config (like `pulumi config set --path`) and runs `pulumi up`. */
@@ -52,6 +66,12 @@ export class MockEngine {
             overrides: config,
             skipProviderSerialization: this.skipProviderSerialization,
             onNewResource: async (args) => {
+                if (args.id && args.type === T.Deployment) {
+                    const name = String(args.id).split("/").pop()!;
+                    const replicas = this.deployments.get(name);
+                    if (replicas === undefined) throw new Error(`deployments.apps "${name}" not found (read of ${args.id})`);
+                    return { id: args.id, state: { metadata: { name }, spec: { replicas } } };
+                }
                 if (args.type !== RELEASE_TYPE) return undefined;
                 const { __provider, ...news } = args.inputs;
                 // The engine's clock for this update (a config-free way to set `now`).
@@ -69,7 +89,14 @@ export class MockEngine {
                 return { id: "release", state: release };
             },
         });
-        // Only a successful update is committed to the state.
+        // Only a successful update is committed to the state (and to the cluster). A
+        // Deployment without replicas keeps its count, or starts at the HPA's floor.
+        const hpaMin = new Map(result.ofType(T.HPA).map((h) => [h.inputs.spec.scaleTargetRef.name, h.inputs.spec.minReplicas as number]));
+        for (const d of result.ofType(T.Deployment)) {
+            const name = d.inputs.metadata.name;
+            const replicas = d.inputs.spec.replicas ?? this.deployments.get(name) ?? hpaMin.get(name) ?? 1;
+            this.deployments.set(name, replicas);
+        }
         this.config = config;
         this.stored = release;
         this.last = { ...result, release, changed };

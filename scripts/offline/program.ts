@@ -109,6 +109,8 @@ export interface RunOptions {
 
 export interface RunResult {
     resources: Registered[];
+    /** Objects the program read (`Resource.get`), with what the read returned. */
+    reads: Array<{ type: string; name: string; id: string; outputs: any }>;
     outputs: Record<string, unknown>;
     /** Resources of one type. */
     ofType(type: string): Registered[];
@@ -184,6 +186,7 @@ const isProgramFile = (f: string) => f === path.join(ROOT, "index.ts") || f.star
 export async function runProgram(opts: RunOptions): Promise<RunResult> {
     const { config, secretKeys } = loadStackConfig(opts.stack, opts.overrides);
     const resources: Registered[] = [];
+    const reads: RunResult["reads"] = [];
     const urns = new Set<string>();
     const failures: Error[] = [];
 
@@ -191,6 +194,13 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     pulumi.runtime.setAllConfig(config, secretKeys);
     await pulumi.runtime.setMocks({
         newResource: async (args) => {
+            if (args.id) {
+                // A read (`Resource.get`) of an object that already exists: no object of this
+                // program. The caller may answer with the live object; offline it reads empty.
+                const answer = opts.onNewResource ? await opts.onNewResource(args) : undefined;
+                reads.push({ type: args.type, name: args.name, id: args.id, outputs: answer?.state ?? {} });
+                return { id: args.id, state: answer?.state ?? {} };
+            }
             const urn = `${args.type}::${args.name}`;
             if (urns.has(urn)) {
                 const e = new Error(`duplicate resource URN: type ${args.type}, name ${args.name}`);
@@ -254,6 +264,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
 
     return {
         resources,
+        reads,
         outputs,
         ofType: (type) => resources.filter((r) => r.type === type),
         waitsFor(a, b) {

@@ -237,6 +237,9 @@ describe("policies", () => {
             const two = [...goodStack(), { ...goodStack().find((r) => r.type === T.HPA)!, name: "shop2", urn: "u2", props: { ...goodStack().find((r) => r.type === T.HPA)!.props, metadata: { name: "shop2", namespace: "shop" } } }];
             assertHasViolation(S.hpaTarget, two, /HPA shop2 and HPA shop both scale Deployment shop-blue/);
             assertHasViolation(S.hpaTarget, blue((p) => { p.spec.replicas = 3; }), /pins replicas 3 although HPA shop scales it/);
+            // The release may pin the count it read live (the HPA's own), and says so.
+            assertNoViolations(S.hpaTarget, blue((p) => { p.spec.replicas = 10; p.metadata.annotations = { "goship.dev/replicas-source": "live" }; }));
+            assertHasViolation(S.hpaTarget, blue((p) => { p.spec.replicas = 10; p.metadata.annotations = { "goship.dev/replicas-source": "config" }; }), /pins replicas 10/);
             assertHasViolation(S.hpaTarget, blueC((c) => delete c.resources.requests.cpu), /scales on cpu but Deployment shop-blue container app has no cpu request/);
         });
     });

@@ -11,6 +11,7 @@ const base = path.join(ROOT, "node_modules/kubernetes-models");
 /** CRD groups whose models live in a third-party package of the same family. */
 const CRD_PACKAGES: Record<string, string> = {
     "gateway.networking.k8s.io": path.join(ROOT, "node_modules/@kubernetes-models/gateway-api"),
+    "monitoring.coreos.com": path.join(ROOT, "node_modules/@kubernetes-models/prometheus-operator"),
 };
 
 /** `apps/v1` + `Deployment` → the model's module file. Core group objects live under `v1`. */

@@ -63,15 +63,23 @@ export function freePort(): Promise<number> {
 
 export const PROMETHEUS = "/usr/bin/prometheus";
 
-/** Starts Prometheus on 127.0.0.1 scraping `targets` every second; resolves when ready. */
-export async function startPrometheus(targets: string[]): Promise<string> {
+/** A static target group: its targets get `labels` (e.g. a namespace, as Kubernetes discovery would add). */
+export interface TargetGroup { targets: string[]; labels: Record<string, string> }
+
+/**
+ * Starts Prometheus on 127.0.0.1 scraping `targets` every second; resolves when ready.
+ * Target groups may carry labels, and rule files are evaluated every second.
+ */
+export async function startPrometheus(targets: string[] | TargetGroup[], ruleFiles: string[] = []): Promise<string> {
     const dir = tempDir("goship-prom-");
     const port = await freePort();
-    fs.writeFileSync(path.join(dir, "prometheus.yml"), [
-        "global:", "  scrape_interval: 1s", "  evaluation_interval: 1s",
-        "scrape_configs:", "  - job_name: goship", "    static_configs:",
-        `      - targets: [${targets.map((t) => `"${t}"`).join(", ")}]`, "",
-    ].join("\n"));
+    const groups: TargetGroup[] = targets.length > 0 && typeof targets[0] === "string"
+        ? [{ targets: targets as string[], labels: {} }] : targets as TargetGroup[];
+    fs.writeFileSync(path.join(dir, "prometheus.yml"), JSON.stringify({
+        global: { scrape_interval: "1s", evaluation_interval: "1s" },
+        rule_files: ruleFiles,
+        scrape_configs: [{ job_name: "goship", static_configs: groups }],
+    }, null, 2)); // JSON is YAML
     const proc = spawn(PROMETHEUS, [
         `--config.file=${path.join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${path.join(dir, "data")}`,
         `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn",

@@ -173,6 +173,14 @@ http_requests_total{code="405",method="OTHER",route="other",version="1.4.0"} 1
 	if err := testutil.GatherAndCompare(f.reg, strings.NewReader(expected), "http_requests_total"); err != nil {
 		t.Fatal(err)
 	}
+	info := `
+# HELP goship_build_info Always 1; the version label is the app version of this instance.
+# TYPE goship_build_info gauge
+goship_build_info{version="1.4.0"} 1
+`
+	if err := testutil.GatherAndCompare(f.reg, strings.NewReader(info), "goship_build_info"); err != nil {
+		t.Fatal(err)
+	}
 
 	// The histogram: one series per named route (resolved up front, so idle routes show
 	// a zero count) and one for "other", each with the version label.

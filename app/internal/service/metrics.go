@@ -29,7 +29,9 @@ type Metrics struct {
 	version  string
 }
 
-// NewMetrics registers http_requests_total and http_request_duration_seconds on reg.
+// NewMetrics registers http_requests_total, http_request_duration_seconds and
+// goship_build_info (1, labelled with the version: one series per live instance, so a
+// dashboard counts the live pods of each version) on reg.
 func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -44,7 +46,13 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 		}, []string{"route", "version"}),
 		version: version,
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+	info := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "goship_build_info",
+		Help:        "Always 1; the version label is the app version of this instance.",
+		ConstLabels: prometheus.Labels{"version": version},
+	})
+	info.Set(1)
+	for _, c := range []prometheus.Collector{m.requests, m.duration, info} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
