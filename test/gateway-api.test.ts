@@ -16,7 +16,8 @@ import type { HTTPRouteObject, MatchRoute, RouteRequest } from "../components/re
 import { routerChangeRefusal } from "../components/release/router-change";
 import { routerFor, ROUTERS } from "../components/release/routers";
 import { gatewayApiRouter, headerMatch } from "../components/release/routers/gateway-api";
-import { ROOT } from "./harness";
+import { MockEngine } from "./engine";
+import { ROOT, T } from "./harness";
 import { validateObject } from "./support/k8s-schema";
 
 const config = { kind: "gatewayApi" as const, parentRefs: [{ name: "eg", namespace: "gateways", sectionName: "https" }], hostnames: ["shop.example.com"] };
@@ -188,6 +189,25 @@ describe("config: release.router and release.gatewayApi", () => {
             assert.ok(found.some((p) => message.test(p)), `expected ${message}, got:\n  ${found.join("\n  ")}`);
         });
     }
+});
+
+describe("gatewayApi ordering (resource dependencies, not timing)", function () {
+    this.timeout(120_000);
+    const GW = { "goship:release.router": "gatewayApi", "goship:release.gatewayApi": { parentRefs: [{ name: "eg", namespace: "gateway-system" }] } };
+
+    it("the weight moves after the candidate is ready; a track leaves only after the route moved; no wait on ingress-nginx", async () => {
+        const e = new MockEngine("dev");
+        const first = await e.up(GW);
+        assert.strictEqual(first.ofType(T.Ingress).length, 0, "no Ingress with router gatewayApi");
+        const step0 = await e.up({ ...GW, "goship:version": "1.1.0", "goship:release.step": 0 });
+        const route = () => step0.get(T.HTTPRoute, "goship");
+        assert.ok(step0.waitsFor(route(), step0.get(T.Deployment, "goship-green")), "the route waits for the candidate's pods");
+        assert.ok(step0.waitsFor(route(), step0.get(T.Service, "goship")), "the route waits for the main Service");
+        assert.ok(!step0.waitsFor(route(), step0.get(T.Chart, "ingress-nginx-chart")), "the route never waits for ingress-nginx");
+        assert.ok(!step0.waitsFor(step0.get(T.Deployment, "goship-blue"), route()), "stable is not reordered");
+        const abort = await e.up({ ...GW, "goship:version": "1.1.0", "goship:release.step": 0, "goship:release.abort": true });
+        assert.ok(abort.waitsFor(abort.get(T.Deployment, "goship-green"), abort.get(T.HTTPRoute, "goship")), "the candidate scales down after its weight left the route");
+    });
 });
 
 describe("render: gatewayApi end to end (the README's rehearsal, as written)", function () {

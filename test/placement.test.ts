@@ -195,3 +195,22 @@ describe("egress to the OTLP collector (tracing on)", () => {
         assert.strictEqual(problems.length, 1);
     });
 });
+
+describe("shipped stacks: the quota holds a release's peak", () => {
+    const { loadStackConfig } = require("./harness");
+    const { parseQuantity } = require("../components/config/validate");
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: two full tracks (blue/green) plus a 25% surge fit the ephemeral-storage quota`, () => {
+            const { config } = loadStackConfig(stack);
+            const raw: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries<string>(config)) raw[k.replace(/^goship:/, "")] = /^[{[]/.test(v) ? JSON.parse(v) : v;
+            const c = parseConfig(raw, stack);
+            const track = c.autoscaling.enabled ? c.autoscaling.maxReplicas : c.replicas;
+            const pods = Math.ceil(track * 2 * 1.25);
+            assert.ok(pods <= c.quota.pods, `${pods} pods > quota ${c.quota.pods}`);
+            assert.ok(pods * parseQuantity(c.resources.limits.ephemeralStorage) <= parseQuantity(c.quota.limitsEphemeralStorage),
+                `${pods} × ${c.resources.limits.ephemeralStorage} > ${c.quota.limitsEphemeralStorage}`);
+            assert.ok(pods * parseQuantity(c.resources.requests.ephemeralStorage) <= parseQuantity(c.quota.requestsEphemeralStorage));
+        });
+    }
+});

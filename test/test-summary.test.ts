@@ -30,7 +30,13 @@ describe("test summary: skips are counted", function () {
                 input, env: { ...process.env, GOSHIP_SUMMARY_FILE: summary }, encoding: "utf8",
             });
             assert.match(out, /go app TestB SKIPPED b_test\.go:12: needs docker/);
+            // A failed test fails its package too: counted once. A package that fails to
+            // build (no test ran) is one failure.
             assert.strictEqual(fs.readFileSync(summary, "utf8"), "go 1 1 1\n");
+            const broken = [JSON.stringify({ Package: "goship/app/x", Action: "output", Output: "FAIL\tgoship/app/x [build failed]\n" }),
+                JSON.stringify({ Package: "goship/app/x", Action: "fail", Elapsed: 0 })].join("\n");
+            execFileSync(process.execPath, [path.join(ROOT, "scripts/go-test-summary.js")], { input: broken, env: { ...process.env, GOSHIP_SUMMARY_FILE: summary } });
+            assert.strictEqual(fs.readFileSync(summary, "utf8"), "go 1 1 1\ngo 0 1 0\n");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

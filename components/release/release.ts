@@ -72,14 +72,14 @@ function whenKnown<T>(o: pulumi.Output<T>): Promise<T | undefined> {
 
 /**
  * The HTTPRoute is ready once its Gateway accepted it and resolved its backends (the
- * status a Gateway controller writes). This is what lets a migration from nginx create
- * the route and see it ready before the engine deletes the Ingresses at the end of the
- * update. (The real-engine tier has no Gateway controller: its harness writes that status.)
+ * status a Gateway controller writes for each parent). This is what lets a migration from
+ * nginx create the route and see it ready before the engine deletes the Ingresses at the
+ * end of the update. (The real-engine tier has no Gateway controller: its harness writes that status.)
  */
-export function httpRouteAwait(): Record<string, string> {
-    const parent = (type: string) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`;
-    return { "pulumi.com/waitFor": JSON.stringify([parent("Accepted"), parent("ResolvedRefs")]) };
-}
+export const HTTPROUTE_AWAIT: Record<string, string> = {
+    "pulumi.com/waitFor": JSON.stringify(["Accepted", "ResolvedRefs"].map((type) =>
+        `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`)),
+};
 
 /** Header/cookie routing is on only while a canary progresses, at the configured steps. */
 export function activeMatch(match: MatchConfig | undefined, state: ReleaseStateData): MatchRoute | undefined {
@@ -235,7 +235,7 @@ export class Release extends pulumi.ComponentResource {
             return new k8s.apiextensions.CustomResource(`${app}-${ref.role}`, {
                 apiVersion: GATEWAY_API_VERSION,
                 kind: ref.kind,
-                metadata: { ...metadata, annotations: { ...httpRouteAwait(), ...OWNED_BY_PULUMI } },
+                metadata: { ...metadata, annotations: { ...HTTPROUTE_AWAIT, ...OWNED_BY_PULUMI } },
                 spec: obj.apply((o) => o.spec),
             }, opts);
         });
