@@ -114,6 +114,7 @@ async function main(): Promise<number> {
     const engine = new MockEngine(args.stack);
     engine.stored = prev?.release;
     engine.skipProviderSerialization = true;
+    engine.emptyReads = true;
     const done = progress(`rendering stack ${args.stack}`);
     let result;
     try {

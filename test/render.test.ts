@@ -155,6 +155,14 @@ describe("render: the command end to end", function () {
         assert.doesNotMatch(jump.stderr, /\n\s+at /);
     });
 
+    it("rehearses a prod (autoscaled) step through --state: the live read has no cluster and reads empty", () => {
+        const dir = path.join(out, "prod-rehearsal");
+        assert.strictEqual(render("--stack", "prod", "--out", dir).code, 0);
+        const r = render("--stack", "prod", "--out", dir, "--state", path.join(dir, "prod", "state.json"), "--set", "version=1.1.0", "--set", "release.step=0");
+        assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /weight 0% → 5%/);
+    });
+
     it("exits 2 with the config error for bad config, and 1 for a mandatory policy violation", () => {
         const bad = render("--stack", "dev", "--out", out, "--set", "autoscaling.maxReplicas=0");
         assert.strictEqual(bad.code, 2);

@@ -36,6 +36,13 @@ export class MockEngine {
      */
     public readonly deployments = new Map<string, number>();
 
+    /**
+     * The renderer has no cluster and no record of one: a read it cannot answer returns an
+     * empty object (no information, so tracks are sized as without a live count) instead of
+     * failing like a real read of a missing object.
+     */
+    public emptyReads = false;
+
     /** Passed to runProgram (the renderer skips the provider's closure serialization). */
     public skipProviderSerialization = false;
 
@@ -69,6 +76,7 @@ export class MockEngine {
                 if (args.id && args.type === T.Deployment) {
                     const name = String(args.id).split("/").pop()!;
                     const replicas = this.deployments.get(name);
+                    if (replicas === undefined && this.emptyReads) return { id: args.id, state: {} };
                     if (replicas === undefined) throw new Error(`deployments.apps "${name}" not found (read of ${args.id})`);
                     return { id: args.id, state: { metadata: { name }, spec: { replicas } } };
                 }
