@@ -150,6 +150,9 @@ async function main(): Promise<number> {
     console.log(`  ${Object.entries(byKind).sort().map(([k, n]) => `${k} ${n}`).join(", ")}`);
     for (const c of summary.helmCharts) console.log(`  helm chart ${c.chart} ${c.version} (${c.namespace})`);
     for (const i of summary.images) console.log(`  image ${i.imageName} (${i.push ? "built and pushed" : "built, not pushed"})`);
+    if (summary.images.length === 0 && typeof result.outputs.imageRef === "string") {
+        console.log(`  image ${result.outputs.imageRef} (prebuilt: goship:image.ref, nothing built)`);
+    }
     printTransition(prev, result.release, prev?.objects ?? {}, objects);
     console.log(`state written to ${path.relative(process.cwd(), path.join(outDir, "state.json"))} (pass it with --state to rehearse the next step)`);
 

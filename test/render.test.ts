@@ -155,6 +155,17 @@ describe("render: the command end to end", function () {
         assert.doesNotMatch(jump.stderr, /\n\s+at /);
     });
 
+    it("deploys a prebuilt image (image.ref): no build in the summary, the ref in every track", () => {
+        const dir = path.join(out, "prebuilt");
+        const ref = `registry.example.com/acme/goship@sha256:${"3f".repeat(32)}`;
+        const r = render("--stack", "prod", "--out", dir, "--set", `image.ref=${ref}`);
+        assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, new RegExp(`image ${ref.replace(/[.]/g, "\\.")} \\(prebuilt: goship:image.ref, nothing built\\)`));
+        assert.deepStrictEqual(YAML.parse(fs.readFileSync(path.join(dir, "prod", "_summary.yaml"), "utf8")).images ?? [], []);
+        const blue = YAML.parse(fs.readFileSync(path.join(dir, "prod", "deployment-goship-blue.yaml"), "utf8"));
+        assert.strictEqual(blue.spec.template.spec.containers[0].image, ref);
+    });
+
     it("rehearses a prod (autoscaled) step through --state: the live read has no cluster and reads empty", () => {
         const dir = path.join(out, "prod-rehearsal");
         assert.strictEqual(render("--stack", "prod", "--out", dir).code, 0);
