@@ -1,18 +1,7 @@
 import * as assert from "assert";
 import { parseConfig } from "../components/config/schema";
 import { ConfigError, parseQuantity } from "../components/config/validate";
-
-const minimal = () => ({ version: "1.0.0", ingress: { host: "goship.example.com" } });
-
-function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return e.problems;
-    }
-    assert.fail("expected the config to be refused");
-}
+import { minimal, problems } from "./support/config";
 
 describe("config: parseConfig", () => {
     it("fills safe production defaults from a minimal config", () => {

@@ -2,7 +2,6 @@
 // and refusals) and the pure builders that turn it into Kubernetes fields.
 import * as assert from "assert";
 import { parseConfig } from "../components/config/schema";
-import { ConfigError } from "../components/config/validate";
 import { collectorEgress, withCollector } from "../components/config/placement";
 import { egressPolicies } from "../components/egress";
 import { imagePullPolicy } from "../components/pod-spec";
@@ -10,17 +9,7 @@ import { quantities, resourceRequirements } from "../components/resources";
 import { topologySpread } from "../components/spread";
 import { selects } from "../policy/lib/k8s";
 
-const minimal = () => ({ version: "1.0.0", ingress: { host: "goship.example.com" } });
-
-function problems(raw: Record<string, unknown>): string[] {
-    try {
-        parseConfig(raw, "test");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return e.problems;
-    }
-    assert.fail("expected the config to be refused");
-}
+import { minimal, problems } from "./support/config";
 
 describe("config: spread, ephemeral storage, egress", () => {
     it("defaults: hard spread over nodes, soft over zones, bounded disk, default-deny egress with DNS", () => {
