@@ -160,25 +160,3 @@ function sortEvents(events: Run["events"]): Run["events"] {
 export function errors(run: Run): string[] {
     return run.events.filter((e) => e.diagnosticEvent?.severity === "error").map((e) => e.diagnosticEvent!.message.trim());
 }
-
-/** Sequence number of the first event where `urn` ends with `suffix` and `pick` matches. */
-export function firstEvent(run: Run, pick: (e: EngineEvent) => { urn?: string; op?: string } | undefined, suffix: string, op?: string): EngineEvent | undefined {
-    return run.events.find((e) => {
-        const m = pick(e);
-        return m?.urn?.endsWith(suffix) && (!op || m.op === op);
-    });
-}
-
-/** Per resource: when its step started and finished, in ms since the run's first event. */
-export function timeline(run: Run): Array<{ name: string; op: string; startMs: number; endMs?: number }> {
-    const t0 = run.events[0]?.receivedAt ?? 0;
-    const rows = new Map<string, { name: string; op: string; startMs: number; endMs?: number }>();
-    for (const e of run.events) {
-        const pre = e.resourcePreEvent?.metadata;
-        if (pre && pre.op !== "same") rows.set(pre.urn, { name: pre.urn.split("::").pop()!, op: pre.op, startMs: e.receivedAt - t0 });
-        const out = e.resOutputsEvent?.metadata;
-        const row = out && rows.get(out.urn);
-        if (row) row.endMs = e.receivedAt - t0;
-    }
-    return [...rows.values()];
-}
