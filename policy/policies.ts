@@ -1,5 +1,5 @@
 // Every goship policy, in one explicit list (no registration by import side effect).
-// Imported by the pack (index.ts), the offline runner (run.ts) and the tests.
+// Imported by the pack (index.ts), the offline runner (../offline/policy-runner.ts) and the tests.
 import { gatewayApiResourcePolicies, gatewayApiStackPolicies } from "./gateway-api";
 import { networkPolicies } from "./network";
 import { observabilityPolicies } from "./observability";

@@ -1,1 +1,1 @@
-export * from "../scripts/offline/engine";
+export * from "../offline/engine";

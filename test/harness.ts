@@ -1,3 +1,3 @@
-// The mock-runtime harness lives with the offline renderer (scripts/offline), which runs
+// The mock-runtime harness lives in offline/ (shared with the offline renderer), which runs
 // the same program the same way; tests import it from here.
-export * from "../scripts/offline/program";
+export * from "../offline/mock-runtime";

@@ -11,7 +11,7 @@ import { alertRules } from "../components/observability/promql";
 import { inProgressCandidate, otelEnv, trackViews } from "../components/observability";
 import { alertRulesActionable, grafanaDashboardComplete, labelSelectorMatches, MONITORING, serviceMonitorTargets } from "../policy/observability";
 import { Res } from "../policy/lib/k8s";
-import { policyResources } from "../scripts/offline/policy-report";
+import { policyResources } from "../offline/policy-report";
 import { MockEngine } from "./engine";
 import { runProgram, T } from "./harness";
 import { run } from "./policy/fixtures";

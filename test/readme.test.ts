@@ -88,7 +88,7 @@ describe("README component example", function () {
 describe("README policy table", () => {
     it("lists every policy with the same levels as policy/README.md", () => {
         const { policies } = require("../policy/policies");
-        const { levelOf } = require("../policy/run");
+        const { levelOf } = require("../offline/policy-runner");
         const dev = require("../policy/config/dev.json");
         const prod = require("../policy/config/prod.json");
         for (const p of policies) {

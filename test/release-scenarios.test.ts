@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { trafficView } from "./engine";
 import { T } from "./harness";
 import { CheckedEngine as MockEngine } from "./support/release-view";
-import { policyReport } from "../scripts/offline/policy-report";
+import { policyReport } from "../offline/policy-report";
 
 const STABLE = "goship:1.0.0";
 const CANDIDATE = "goship:1.1.0";

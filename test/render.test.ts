@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { ROOT } from "./harness";
 import {
     diffObjects, objectFileName, parseArgs, parseValue, redact, stableOrder, UsageError,
-} from "../scripts/offline/render-lib";
+} from "../offline/render-lib";
 import { validateObject } from "./support/k8s-schema";
 
 describe("render: helpers", () => {

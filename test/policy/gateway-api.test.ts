@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as G from "../../policy/gateway-api";
 import * as P from "../../policy/policies";
 import * as S from "../../policy/stack";
-import { levelOf } from "../../policy/run";
+import { levelOf } from "../../offline/policy-runner";
 import { Res, TYPES as T } from "../../policy/lib/k8s";
 import { assertHasViolation, assertNoViolations, container, goodStack, mutate, run, without } from "./fixtures";
 

@@ -398,7 +398,7 @@ describe("policies", () => {
     describe("the runner", () => {
         it("honours levels from the config file: all, per policy, disabled", () => {
             const broken = blueC((c) => delete c.readinessProbe);
-            const levels = (config: any) => [...new Set(require("../../policy/run").runPolicies(broken, config)
+            const levels = (config: any) => [...new Set(require("../../offline/policy-runner").runPolicies(broken, config)
                 .filter((v: any) => v.policy === "container-probes").map((v: any) => v.level))];
             assert.deepStrictEqual(levels({ all: "advisory" }), ["advisory"]);
             assert.deepStrictEqual(levels({ all: "advisory", "container-probes": "mandatory" }), ["mandatory"]);
@@ -421,7 +421,7 @@ describe("policy README", () => {
     it("lists every policy with its dev and prod level", () => {
         const fs = require("fs");
         const path = require("path");
-        const { levelOf } = require("../../policy/run");
+        const { levelOf } = require("../../offline/policy-runner");
         const readme: string = fs.readFileSync(path.join(__dirname, "../../policy/README.md"), "utf8");
         const dev = require("../../policy/config/dev.json");
         const prod = require("../../policy/config/prod.json");

@@ -1,8 +1,8 @@
 // The pack over what the program really registers (mock runtime), with each stack's
 // shipped policy config.
 import * as assert from "assert";
-import { policyConfig, policyResources } from "../../scripts/offline/policy-report";
-import { runPolicies, Violation } from "../../policy/run";
+import { policyConfig, policyResources } from "../../offline/policy-report";
+import { runPolicies, Violation } from "../../offline/policy-runner";
 import { MockEngine } from "../engine";
 import { runProgram } from "../harness";
 

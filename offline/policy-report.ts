@@ -1,11 +1,11 @@
-// Runs the CrossGuard pack's checks (policy/run.ts: the same policy objects the pack
+// Runs the CrossGuard pack's checks (offline/policy-runner.ts: the same policy objects the pack
 // registers) over the resources a render registered, with the stack's policy config,
 // and formats the violations grouped by enforcement level.
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies } from "../../policy/run";
+import { runPolicies } from "./policy-runner";
 import { kubernetesObject } from "./render-lib";
-import { ROOT, Registered } from "./program";
+import { ROOT, Registered } from "./mock-runtime";
 
 export interface PolicyReport {
     mandatory: number;

@@ -3,7 +3,7 @@
 // the provider's check/diff/update exactly as the Pulumi engine does for a dynamic
 // resource. A refused transition fails the run and leaves the stored state untouched.
 import * as path from "path";
-import { RELEASE_TYPE, ROOT, RunResult, runProgram, T } from "./program";
+import { RELEASE_TYPE, ROOT, RunResult, runProgram, T } from "./mock-runtime";
 
 /** The release provider refused the config edit (the preview would fail with this message). */
 export class RefusedTransition extends Error {

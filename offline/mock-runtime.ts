@@ -6,10 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { TYPES } from "../../policy/lib/k8s";
-import { isPlaceholderSecret } from "../../components/config/schema";
+import { TYPES } from "../policy/lib/k8s";
+import { isPlaceholderSecret } from "../components/config/schema";
 
-export const ROOT = path.resolve(__dirname, "../..");
+export const ROOT = path.resolve(__dirname, "..");
 
 /** The type token of goship's release resource (a dynamic resource). */
 export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
