@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { runPolicies } from "./policy-runner";
 import { kubernetesObject } from "./render-lib";
-import { ROOT, Registered } from "./mock-runtime";
+import { Registered } from "./results";
+import { ROOT } from "./stack-config";
 
 export interface PolicyReport {
     mandatory: number;

@@ -12,8 +12,9 @@ import { inProgressCandidate, otelEnv, trackViews } from "../components/observab
 import { alertRulesActionable, grafanaDashboardComplete, labelSelectorMatches, MONITORING, serviceMonitorTargets } from "../policy/observability";
 import { Res } from "../policy/lib/k8s";
 import { policyResources } from "../offline/policy-report";
-import { MockEngine } from "./engine";
-import { runProgram, T } from "./harness";
+import { MockEngine } from "../offline/engine";
+import { runProgram } from "../offline/mock-runtime";
+import { T } from "../offline/results";
 import { run } from "./policy/fixtures";
 import { validateObject } from "./support/k8s-schema";
 

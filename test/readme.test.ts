@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../components/config/schema";
-import { loadStackConfig, ROOT, setPath } from "./harness";
+import { loadStackConfig, ROOT, setPath } from "../offline/stack-config";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const blocks = [...readme.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -71,7 +71,8 @@ describe("README component example", function () {
     this.timeout(60_000);
 
     it("runs under the mock runtime and creates what the table says", async () => {
-        const { runProgram, T } = require("./harness");
+        const { runProgram } = require("../offline/mock-runtime");
+        const { T } = require("../offline/results");
         const ts = require("typescript");
         const snippet = /```ts\n([\s\S]*?)```/.exec(readme)![1];
         const js = ts.transpileModule(snippet, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;

@@ -3,8 +3,8 @@
 // rendered objects asserted after every step (and the routing invariants of
 // support/release-view.ts checked after every update).
 import * as assert from "assert";
-import { trafficView } from "./engine";
-import { T } from "./harness";
+import { trafficView } from "../offline/results";
+import { T } from "../offline/results";
 import { CheckedEngine as MockEngine } from "./support/release-view";
 import { policyReport } from "../offline/policy-report";
 

@@ -3,8 +3,8 @@
 import * as assert from "assert";
 import { policyConfig, policyResources } from "../../offline/policy-report";
 import { runPolicies, Violation } from "../../offline/policy-runner";
-import { MockEngine } from "../engine";
-import { runProgram } from "../harness";
+import { MockEngine } from "../../offline/engine";
+import { runProgram } from "../../offline/mock-runtime";
 
 const mandatory = (v: Violation[]) => v.filter((x) => x.level === "mandatory").map((x) => `[${x.policy}] ${x.message}`);
 
