@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { runAnalysis } from "../components/release/analysis";
 import { releaseProvider } from "../components/release/provider";
-import type { AnalysisConfig } from "../components/config/schema";
+import type { AnalysisConfig } from "../components/release/analysis";
 import { trafficView } from "../offline/results";
 import { T } from "../offline/results";
 import { CheckedEngine } from "./support/release-view";
