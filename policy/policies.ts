@@ -4,10 +4,10 @@ import { gatewayApiResourcePolicies, gatewayApiStackPolicies } from "./gateway-a
 import { networkPolicies } from "./network";
 import { observabilityPolicies } from "./observability";
 import { productionPolicies, productionStackPolicies } from "./production";
-import { releasePolicies } from "./release";
-import { stackPolicies as crossObjectPolicies } from "./stack";
+import { releasePolicies, releaseStackPolicies } from "./release";
+import { crossObjectPolicies } from "./stack";
 import { workloadPolicies } from "./workload";
 
 export const resourcePolicies = [...workloadPolicies, ...productionPolicies, ...networkPolicies, ...releasePolicies, ...gatewayApiResourcePolicies];
-export const stackPolicies = [...crossObjectPolicies, ...productionStackPolicies, ...gatewayApiStackPolicies, ...observabilityPolicies];
+export const stackPolicies = [...crossObjectPolicies, ...releaseStackPolicies, ...productionStackPolicies, ...gatewayApiStackPolicies, ...observabilityPolicies];
 export const policies = [...resourcePolicies, ...stackPolicies];
