@@ -73,8 +73,8 @@ export interface Consumer {
  * The install prefers the npm cache (filled by this repository's `npm ci`: same versions),
  * and asks the registry only for what the cache lacks.
  */
-export function createConsumer(tarball: string, opts: { stackFile?: boolean } = {}): Consumer {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goship-consumer-"));
+export function createConsumer(tarball: string, opts: { parent?: string } = {}): Consumer {
+    const dir = fs.mkdtempSync(path.join(opts.parent ?? os.tmpdir(), "goship-consumer-"));
     const { ts, yaml } = readmeConsumer();
     fs.copyFileSync(tarball, path.join(dir, path.basename(tarball)));
     const write = (f: string, text: string) => fs.writeFileSync(path.join(dir, f), text);
@@ -100,7 +100,7 @@ export function createConsumer(tarball: string, opts: { stackFile?: boolean } = 
     }, null, 4) + "\n");
     write("Pulumi.yaml", `name: ${CONSUMER_PROJECT}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\ndescription: A program that installs goship as a package.\n`);
     write("index.ts", ts);
-    if (opts.stackFile !== false) write("Pulumi.dev.yaml", yaml);
+    write("Pulumi.dev.yaml", yaml);
     const t0 = Date.now();
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
         cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: npmEnv(),
