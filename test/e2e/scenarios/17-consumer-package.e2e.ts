@@ -74,7 +74,7 @@ describe("e2e 17: a program of its own installs goship from the tarball", functi
         assert.ok(up.ok, up.out);
         const kube = tier().kube;
         const canary = await kube.must("networking.k8s.io/v1", "Ingress", "storefront-canary", ns);
-        assert.strictEqual(canary.metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"], "10");
+        assert.strictEqual(canary.metadata?.annotations?.["nginx.ingress.kubernetes.io/canary-weight"], "10");
         const green = await kube.must("apps/v1", "Deployment", "storefront-green", ns);
         assert.strictEqual(green.spec.template.spec.containers[0].image, imageFor("1.1.0"));
         assert.strictEqual(green.status?.availableReplicas, 1);
