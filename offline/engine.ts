@@ -2,7 +2,7 @@
 // resource's stored outputs as "the state", and on the next run passes that state to
 // the provider's check/diff/update exactly as the Pulumi engine does for a dynamic
 // resource. A refused transition fails the run and leaves the stored state untouched.
-import { applyRelease, RELEASE_TYPE, runProgram, withoutProvider } from "./mock-runtime";
+import { applyRelease, runProgram, withoutProvider } from "./mock-runtime";
 import { RunResult, T } from "./results";
 
 export interface UpResult extends RunResult {
@@ -71,7 +71,7 @@ export class MockEngine {
                     if (replicas === undefined) throw new Error(`deployments.apps "${name}" not found (read of ${args.id})`);
                     return { id: args.id, state: { metadata: { name }, spec: { replicas } } };
                 }
-                if (args.type !== RELEASE_TYPE) return undefined;
+                if (args.type !== T.Release) return undefined;
                 const news = withoutProvider(args.inputs);
                 // The engine's clock for this update (a config-free way to set `now`).
                 const applied = await applyRelease(this.stored, { ...news, now: news.now ?? now });

@@ -4,12 +4,9 @@
 // does), and it never hangs: waits are bounded and a failed resource rejects.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { Registered, RunResult, runResult } from "./results";
+import { Registered, RunResult, runResult, T } from "./results";
 import { settle, settleRegistrations } from "./settle";
 import { loadStackConfig, ROOT } from "./stack-config";
-
-/** The type token of goship's release resource (a dynamic resource). */
-export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
 
 /** The release provider refused the config edit (the preview would fail with this message). */
 export class RefusedTransition extends Error {
@@ -98,7 +95,7 @@ export function urnToKey(urn: string): string {
  * secret envelopes, so secret inputs stay secret outputs).
  */
 function mockExtras(type: string, name: string, inputs: any): any {
-    if (type === "docker:index/image:Image") {
+    if (type === T.Image) {
         const imageName: string = inputs.imageName ?? "";
         const push = inputs.skipPush !== true;
         const digest = require("crypto").createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
@@ -145,7 +142,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
             try {
                 answer = opts.onNewResource ? await opts.onNewResource({ ...args, inputs }) : undefined;
                 // A first deploy of the release resource, as the engine would run it with no prior state.
-                if (answer === undefined && args.type === RELEASE_TYPE) answer = await applyRelease(undefined, withoutProvider(inputs));
+                if (answer === undefined && args.type === T.Release) answer = await applyRelease(undefined, withoutProvider(inputs));
             } catch (e) {
                 failures.push(e as Error);
                 throw e;

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runPolicies } from "./policy-runner";
 import { kubernetesObject } from "./render-lib";
-import { Registered } from "./results";
+import { Registered, T } from "./results";
 import { ROOT } from "./stack-config";
 
 export interface PolicyReport {
@@ -23,7 +23,7 @@ export function policyConfig(stack: string): any {
 /** Plain resources for the policy runner: Kubernetes objects only, secrets redacted. */
 export function policyResources(resources: Registered[]) {
     return resources
-        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v4:Chart")
+        .filter((r) => r.type.startsWith("kubernetes:") && r.type !== T.Chart)
         .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: kubernetesObject(r) }));
 }
 

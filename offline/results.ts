@@ -1,5 +1,6 @@
 // The result queries of an offline run: what the program registered, by type and name,
 // and whether one resource waits for another (the dependencies the engine would receive).
+import { RELEASE_RECORD_TYPE } from "../components/release/record";
 import { TYPES } from "../policy/lib/k8s";
 
 export interface Registered {
@@ -89,4 +90,6 @@ export const T = {
     ...TYPES,
     Chart: "kubernetes:helm.sh/v4:Chart",
     Image: "docker:index/image:Image",
+    /** goship's release record (a dynamic resource). */
+    Release: RELEASE_RECORD_TYPE,
 } as const;

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { MockEngine } from "../offline/engine";
 import { RefusedTransition } from "../offline/mock-runtime";
-import { RunResult } from "../offline/results";
+import { RunResult, T } from "../offline/results";
 import { ROOT } from "../offline/stack-config";
 import {
     Change, diffObjects, kubernetesObject, objectFileName, parseArgs, routeWeights, showValue, stableOrder, toYaml, UsageError,
@@ -51,7 +51,7 @@ function readState(file: string, stack: string): StateFile {
 }
 
 function nonKubernetesSummary(r: RunResult): any {
-    const image = r.ofType("docker:index/image:Image").map((i) => ({
+    const image = r.ofType(T.Image).map((i) => ({
         resource: i.name,
         imageName: i.inputs.imageName,
         context: i.inputs.build?.context,
@@ -61,7 +61,7 @@ function nonKubernetesSummary(r: RunResult): any {
         push: i.inputs.skipPush !== true,
         registry: i.inputs.registry ? { server: i.inputs.registry.server, username: i.inputs.registry.username, password: "[secret]" } : undefined,
     }));
-    const charts = r.ofType("kubernetes:helm.sh/v4:Chart").map((c) => ({
+    const charts = r.ofType(T.Chart).map((c) => ({
         resource: c.name,
         chart: c.inputs.chart,
         version: c.inputs.version,
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     fs.mkdirSync(outDir, { recursive: true });
     const objects: Record<string, any> = {};
     for (const r of result.resources) {
-        if (!r.type.startsWith("kubernetes:") || r.type === "kubernetes:helm.sh/v4:Chart") continue;
+        if (!r.type.startsWith("kubernetes:") || r.type === T.Chart) continue;
         const obj = kubernetesObject(r);
         const file = objectFileName(obj);
         if (objects[file]) throw new Error(`two objects render to ${file}`);

@@ -3,8 +3,9 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    AppConfig, AppNamespace, Autoscaler, GoImage, GoWorkload, IngressNginx, terminationGracePeriodSeconds,
+    AppConfig, AppNamespace, Autoscaler, GoImage, GoWorkload, IngressNginx, Release, ReleaseArgs, terminationGracePeriodSeconds,
 } from "../components";
+import { releaseArgsProblems } from "../components/release/release";
 import { runProgram } from "../offline/mock-runtime";
 import { T } from "../offline/results";
 
@@ -233,6 +234,40 @@ describe("components", () => {
             assert.strictEqual(chart.values.controller.minAvailable, 1);
             assert.strictEqual(chart.values.controller.allowSnippetAnnotations, false);
             assert.ok(chart.values.controller.affinity.podAntiAffinity);
+        });
+    });
+
+    describe("Release: bad input", () => {
+        const good: ReleaseArgs = {
+            appName: "shop", namespace: "shop", version: "1.0.0", imageRef: "registry.example.com/shop:1.0.0", imageRepository: "registry.example.com/shop",
+            settings: { router: "nginx", strategy: "canary", steps: [5, 20, 50, 100], step: 0, abort: false, scaleDownDelaySeconds: 600, rolloutTimeoutSeconds: 600 },
+            replicas: 2, route: { host: "shop.example.com", path: "/" },
+            track: { port: 8080, resources, timings, terminationGracePeriodSeconds: terminationGracePeriodSeconds(timings) },
+        };
+        const bad: ReleaseArgs = { ...good, appName: "Shop", replicas: 0, route: { host: "", path: "api" }, autoscaling: {
+            enabled: true, minReplicas: 3, maxReplicas: 2, cpuUtilization: 50, scaleDownStabilizationSeconds: 300,
+        } };
+
+        it("names every problem: which arg, what it got, what is allowed", () => {
+            assert.deepStrictEqual(releaseArgsProblems(good), []);
+            assert.deepStrictEqual(releaseArgsProblems(bad), [
+                'appName must be a DNS label of at most 40 characters starting with a letter, got "Shop"',
+                "replicas must be an integer ≥ 1, got 0",
+                "autoscaling needs 1 ≤ minReplicas ≤ maxReplicas, got 3..2",
+                "route.host is required",
+                'route.path must start with "/", got "api"',
+            ]);
+            assert.match(releaseArgsProblems({ ...good, router: { kind: "traefik" } as any }).join(), /router.kind must be one of nginx, gatewayApi, got "traefik"/);
+        });
+
+        it("fails the update with a pulumi.ResourceError naming the component; the corrected args deploy", async () => {
+            await assert.rejects(runProgram({ stack: "dev", program: () => { new Release("shop", bad); } }), (e: Error) => {
+                assert.ok(e instanceof pulumi.ResourceError, `${e.constructor.name}: ${e.message}`);
+                assert.match(e.message, /^Release shop: appName must be .*; route.path must start with "\/", got "api"$/);
+                return true;
+            });
+            const r = await runProgram({ stack: "dev", program: () => { new Release("shop", good); } });
+            assert.strictEqual(r.ofType(T.Deployment).length, 2, "the same args, corrected, create both tracks");
         });
     });
 

@@ -1,0 +1,26 @@
+// The release record: the dynamic resource that holds the release state in Pulumi state.
+// Its provider (provider.ts) runs the state machine in `check`, so a preview shows the
+// next state and an illegal edit fails the preview.
+import * as pulumi from "@pulumi/pulumi";
+import { engineReleaseProvider } from "./provider";
+import type { ReleaseState, Track, TrackRole } from "./strategy";
+
+const MODULE = "goship";
+const TYPE = "Release";
+/** The record's type token, as the SDK spells a dynamic resource's: `pulumi-nodejs:dynamic/<module>:<type>`. */
+export const RELEASE_RECORD_TYPE = `pulumi-nodejs:dynamic/${MODULE}:${TYPE}`;
+
+/** The dynamic resource holding the release state in Pulumi state. */
+export class ReleaseRecord extends pulumi.dynamic.Resource {
+    declare public readonly state: pulumi.Output<ReleaseState>;
+    declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
+    declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
+    declare public readonly status: pulumi.Output<string>;
+    declare public readonly lastTransition: pulumi.Output<string>;
+
+    constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(engineReleaseProvider, name, {
+            ...args, state: undefined, trackImages: undefined, roles: undefined, status: undefined, lastTransition: undefined,
+        }, opts, MODULE, TYPE);
+    }
+}
