@@ -61,6 +61,8 @@ export class AppConfig extends pulumi.ComponentResource {
         this.configMapName = this.configMap.metadata.name;
         this.secretName = this.secret.metadata.name;
         this.registerOutputs({
+            configMap: this.configMap,
+            secret: this.secret,
             configMapName: this.configMapName,
             secretName: this.secretName,
             configChecksum: this.configChecksum,

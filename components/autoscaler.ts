@@ -59,6 +59,6 @@ export class Autoscaler extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this });
-        this.registerOutputs({ hpaName: this.hpa.metadata.name });
+        this.registerOutputs({ hpa: this.hpa, hpaName: this.hpa.metadata.name });
     }
 }

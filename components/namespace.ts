@@ -120,6 +120,6 @@ export class AppNamespace extends pulumi.ComponentResource {
             }, child);
         }
 
-        this.registerOutputs({ name: this.name });
+        this.registerOutputs({ namespace: this.namespace, name: this.name });
     }
 }

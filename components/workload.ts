@@ -153,6 +153,9 @@ export class GoWorkload extends pulumi.ComponentResource {
 
         this.deploymentName = this.deployment.metadata.name;
         this.serviceName = this.service.metadata.name;
-        this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName, selector: this.selector });
+        this.registerOutputs({
+            deployment: this.deployment, service: this.service, pdb: this.pdb,
+            deploymentName: this.deploymentName, serviceName: this.serviceName, selector: this.selector,
+        });
     }
 }

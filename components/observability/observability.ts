@@ -103,6 +103,9 @@ export class Observability extends pulumi.ComponentResource {
             }, child);
         }
 
-        this.registerOutputs({ dashboardJson: this.dashboardJson, ruleGroups: this.ruleGroups });
+        this.registerOutputs({
+            serviceMonitor: this.serviceMonitor, dashboardConfigMap: this.dashboardConfigMap, prometheusRule: this.prometheusRule,
+            dashboardJson: this.dashboardJson, ruleGroups: this.ruleGroups,
+        });
     }
 }
