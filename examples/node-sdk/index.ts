@@ -6,9 +6,11 @@ import * as goship from "@pulumi/goship";
 
 const config = new pulumi.Config();
 const version = config.require("version");
+// Where the app's images are: `<imageRepository>:<version>`.
+const repo = config.get("imageRepository") ?? "goship";
 
 const ns = new goship.AppNamespace("shop", {
-    name: "shop",
+    name: "goship-shop",
     podSecurityLevel: goship.PodSecurityLevel.Restricted,
     labels: { team: "storefront" },
     quota: { requestsCpu: "2", requestsMemory: "2Gi", limitsCpu: "8", limitsMemory: "4Gi", pods: 30 },
@@ -19,7 +21,7 @@ const release = new goship.Release("shop", {
     appName: "shop",
     namespace: ns.namespaceName,
     version,
-    image: `goship:${version}`,
+    image: `${repo}:${version}`,
     host: "shop.example.test",
     replicas: 2,
     steps: [10, 50, 100],
@@ -31,7 +33,7 @@ const worker = new goship.GoWorkload("worker", {
     appName: "shop-worker",
     track: "main",
     namespace: ns.namespaceName,
-    image: "goship:1.0.0",
+    image: `${repo}:1.0.0`,
     version: "1.0.0",
     resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } },
 });
