@@ -2,7 +2,9 @@
 // inferred by the Node SDK from the wrappers' Args exactly as the plugin serves it, and the
 // wrappers themselves under the mock runtime. (e2e 21 runs the plugin on the real engine.)
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../components/config/schema";
 import { releaseProvider } from "../components/release/provider";
@@ -148,6 +150,17 @@ describe("component provider", () => {
             assert.deepStrictEqual(members("PodSecurityLevel"), ["Restricted=restricted", "Baseline=baseline", "Privileged=privileged"]);
             assert.deepStrictEqual(members("ReleaseStrategy"), ["Canary=canary", "BlueGreen=blueGreen"]);
             assert.strictEqual(rel.inputProperties.strategy.$ref, "#/types/goship:index:ReleaseStrategy");
+        });
+
+        it("has every input examples/yaml/Pulumi.yaml sets, and that program sets every required one", () => {
+            const program = YAML.parse(fs.readFileSync(path.join(ROOT, "examples/yaml/Pulumi.yaml"), "utf8"));
+            const used = Object.entries<any>(program.resources).filter(([, r]) => String(r.type).startsWith("goship:"));
+            assert.deepStrictEqual([...new Set(used.map(([, r]) => r.type))].sort(), TOKENS);
+            for (const [name, r] of used) {
+                const schemaOf = schema.resources[r.type];
+                for (const k of Object.keys(r.properties)) assert.ok(schemaOf.inputProperties[k], `${name}: ${r.type} has no input ${k}`);
+                for (const k of schemaOf.requiredInputs) assert.ok(k in r.properties, `${name}: ${r.type} needs ${k}`);
+            }
         });
 
         it("refuses a default for an input that is missing or required", () => {
