@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../components/config/schema";
-import { loadStackConfig, ROOT, setPath } from "./harness";
+import { loadStackConfig, ROOT, setPath } from "../offline/stack-config";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const blocks = [...readme.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -82,7 +82,7 @@ describe("README component example", () => {
 describe("README policy table", () => {
     it("lists every policy with the same levels as policy/README.md", () => {
         const { policies } = require("../policy/policies");
-        const { levelOf } = require("../policy/run");
+        const { levelOf } = require("../offline/policy-runner");
         const dev = require("../policy/config/dev.json");
         const prod = require("../policy/config/prod.json");
         for (const p of policies) {
