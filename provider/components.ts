@@ -10,7 +10,8 @@ import { Autoscaler as RealAutoscaler } from "../components/autoscaler";
 import { GoWorkload as RealGoWorkload } from "../components/workload";
 import { Release as RealRelease } from "../components/release/release";
 import { ConfigError } from "../components/config/validate";
-import { parseConfig, terminationGracePeriodSeconds } from "../components/config/schema";
+import { parseConfig } from "../components/config/schema";
+import { terminationGracePeriodSeconds } from "../components/pod-spec";
 import { resourceRequirements } from "../components/resources";
 
 /** Pod Security Standard a namespace enforces. */

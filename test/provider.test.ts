@@ -10,7 +10,10 @@ import { parseConfig } from "../components/config/schema";
 import { releaseProvider } from "../components/release/provider";
 import { AppNamespace, Autoscaler, DEFAULTS, GoWorkload, Release } from "../provider/components";
 import { COMPONENTS, componentOutputs, completeSchema, GoshipProvider, Schema } from "../provider/provider";
-import { RELEASE_TYPE, ROOT, settle, T } from "./harness";
+import { RELEASE_TYPE } from "../offline/mock-runtime";
+import { T } from "../offline/results";
+import { settle } from "../offline/settle";
+import { ROOT } from "../offline/stack-config";
 
 type Created = { type: string; name: string; inputs: any };
 
