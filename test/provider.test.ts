@@ -10,7 +10,6 @@ import { parseConfig } from "../components/config/schema";
 import { releaseProvider } from "../components/release/provider";
 import { AppNamespace, Autoscaler, DEFAULTS, GoWorkload, Release } from "../provider/components";
 import { COMPONENTS, componentOutputs, completeSchema, GoshipProvider, Schema } from "../provider/provider";
-import { RELEASE_TYPE } from "../offline/mock-runtime";
 import { T } from "../offline/results";
 import { settle } from "../offline/settle";
 import { ROOT } from "../offline/stack-config";
@@ -28,7 +27,7 @@ async function underMocks(program: () => Record<string, pulumi.Output<unknown>> 
     await pulumi.runtime.setMocks({
         newResource: async (args) => {
             let state = args.inputs;
-            if (args.type === RELEASE_TYPE) {
+            if (args.type === T.Release) {
                 const { __provider, ...news } = args.inputs;
                 const checked = await releaseProvider.check!(undefined, news);
                 if (checked.failures?.length) throw new Error(checked.failures.map((f) => f.reason).join("; "));
