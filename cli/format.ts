@@ -107,13 +107,18 @@ export interface RunSummary {
 }
 
 const name = (urn: string) => urn.split("::").pop() ?? urn;
+const QUIET_OPS = ["same", "read", "create-replacement", "delete-replaced", "discard-replaced", "refresh"];
+/** The engine's operations in the order a reviewer weighs them, with their summary words. */
+const OP_WORDS: Array<[string, string]> = [["create", "to create"], ["update", "to update"], ["replace", "to replace"], ["delete", "to delete"], ["same", "unchanged"]];
 
 export function summarize(events: EngineEvent[]): RunSummary {
     const s: RunSummary = { changes: {}, resources: [], errors: [] };
     for (const e of events) {
         const pre = e.resourcePreEvent?.metadata;
-        if (pre && pre.op !== "same" && pre.op !== "read" && pre.type !== "pulumi:pulumi:Stack") {
-            s.resources.push({ op: pre.op, name: name(pre.urn), type: pre.type, diffs: pre.diffs ?? [] });
+        // A replacement arrives as three steps (replace, create-replacement, delete-replaced): show it once.
+        if (pre && !QUIET_OPS.includes(pre.op) && pre.type !== "pulumi:pulumi:Stack") {
+            const diffs = pre.diffs ?? pre.keys ?? Object.keys(pre.detailedDiff ?? {});
+            s.resources.push({ op: pre.op, name: name(pre.urn), type: pre.type, diffs });
         }
         if (pre && pre.type === RELEASE_TYPE) {
             const after = (pre.new?.outputs?.state ? pre.new.outputs : pre.new?.inputs) as any;
@@ -138,8 +143,10 @@ export function runText(kind: "preview" | "up", s: RunSummary): string {
         if (s.release.before !== s.release.after) out.push(`status:  ${s.release.before ?? "-"} → ${s.release.after ?? "-"}`);
         else if (s.release.after) out.push(`status:  ${s.release.after}`);
     }
-    const counts = Object.entries(s.changes).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`);
+    const known = OP_WORDS.map(([op]) => op);
+    const counts = [...OP_WORDS, ...Object.keys(s.changes).filter((op) => !known.includes(op)).map((op): [string, string] => [op, op])]
+        .filter(([op]) => (s.changes[op] ?? 0) > 0).map(([op, words]) => `${s.changes[op]} ${words}`);
     if (counts.length) out.push(`${kind}: ${counts.join(", ")}`);
-    for (const r of s.resources) out.push(`  ${r.op.padEnd(8)} ${r.name} (${r.type})${r.diffs.length ? `: ${r.diffs.join(", ")}` : ""}`);
+    for (const r of s.resources) out.push(`  ${r.op.padEnd(7)} ${r.name} (${r.type})${r.diffs.length ? `: ${r.diffs.join(", ")}` : ""}`);
     return out.join("\n");
 }
