@@ -3,27 +3,10 @@
 // PULUMI_HOME, passphrase, kube context) passed through as-is.
 import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { execFile } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { CliError, EXIT } from "./errors";
 import type { Edit } from "./moves";
-
-/** The folder with Pulumi.yaml: `dir` or its nearest ancestor, as the Pulumi CLI finds it. */
-export function findProjectDir(dir: string): string {
-    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-        if (fs.existsSync(path.join(d, "Pulumi.yaml"))) return d;
-        if (path.dirname(d) === d) break;
-    }
-    throw new CliError(EXIT.refused, `no Pulumi.yaml in ${path.resolve(dir)} or above: run goship inside the goship project`);
-}
-
-export function pulumiOnPath(envPath = process.env.PATH ?? ""): string | undefined {
-    for (const d of envPath.split(path.delimiter)) {
-        const f = d && path.join(d, "pulumi");
-        if (f && fs.existsSync(f)) return f;
-    }
-    return undefined;
-}
+import { requirePulumi } from "./where";
 
 /** The first line of what a failed Pulumi CLI call said (its `error:` line when there is one). */
 export function cliFailure(e: unknown): string {
@@ -40,9 +23,7 @@ export class Engine {
 
     /** Opens `stackName` (or the selected stack) of the project in `dir`; refuses an unknown stack. */
     static async open(dir: string, stackName: string | undefined, progress: Progress): Promise<Engine> {
-        if (!pulumiOnPath()) {
-            throw new CliError(EXIT.refused, "the Pulumi CLI (`pulumi`) is not on PATH: install it (goship drives it through the Automation API), then run goship again");
-        }
+        requirePulumi();
         progress(`reading the stacks of ${dir}`);
         const command = await PulumiCommand.get({ skipVersionCheck: true }).catch((e) => {
             throw new CliError(EXIT.error, `the Pulumi CLI on PATH does not run: ${cliFailure(e)}`);

@@ -19,13 +19,13 @@ export function time(at: string | undefined): string {
     return m ? `${m[1]} ${m[2]}Z` : at;
 }
 
-const num = (v: number | null | undefined, digits: number) => (v === null || v === undefined ? "no data" : v.toFixed(digits));
+const num = (v: number | null | undefined, digits: number, unit = "") => (v === null || v === undefined ? "no data" : `${v.toFixed(digits)}${unit}`);
 
 /** `pass · success 0.998 · p99 0.120s · 523 req`: a verdict and its values. */
 export function analysisCell(a: AnalysisOutcome | undefined): string {
     if (!a) return "";
     const v = a.values ?? {};
-    return `${a.verdict} · success ${num(v.successRate, 3)} · p99 ${num(v.p99Seconds, 3)}s · ${num(v.requests, 0)} req`;
+    return `${a.verdict} · success ${num(v.successRate, 3)} · p99 ${num(v.p99Seconds, 3, "s")} · ${num(v.requests, 0)} req`;
 }
 
 export function historyTable(rows: HistoryRow[]): string[] {

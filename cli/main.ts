@@ -5,7 +5,7 @@ import * as fs from "fs";
 import { runAnalysis } from "../components/release/analysis";
 import { Command, HELP, parse } from "./args";
 import { stackConfig, StackConfig } from "./config";
-import { Engine, findProjectDir } from "./engine";
+import { findProjectDir, requirePulumi } from "./where";
 import { CliError, EXIT } from "./errors";
 import { Measurement, runText, StatusReport, statusText, summarize, tracks } from "./format";
 import { lineChanges } from "./lines";
@@ -28,7 +28,11 @@ const defaultIo: Io = {
 
 async function load(cmd: Exclude<Command, { kind: "help" }>, io: Io) {
     const progress = (m: string) => io.err(`goship: ${m}`);
-    const engine = await Engine.open(findProjectDir(io.cwd), cmd.stack, progress);
+    const dir = findProjectDir(io.cwd);
+    requirePulumi();
+    // Loaded only now: the Automation API takes a while to load, --help and usage errors don't wait for it.
+    const { Engine }: typeof import("./engine") = require("./engine");
+    const engine = await Engine.open(dir, cmd.stack, progress);
     progress(`reading stack ${engine.shortName}: state and config`);
     const [text, json] = await Promise.all([engine.exportText(), engine.configJson()]);
     const view = releaseFromExport(parseExport(text, engine.shortName), engine.shortName);

@@ -31,6 +31,12 @@ function goship(stack: TestStack, args: string[]): Promise<Result> {
     });
 }
 
+/** GOSHIP_E2E_RECORD=<dir> saves the stack's export there: how test/fixtures/cli-*.export.json were made. */
+async function record(stack: TestStack, name: string): Promise<void> {
+    const dir = process.env.GOSHIP_E2E_RECORD;
+    if (dir) fs.writeFileSync(path.join(dir, `cli-${name}.export.json`), await stack.exportText());
+}
+
 const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const comments = (text: string) => text.split("\n").filter((l) => /^\s*#/.test(l));
 
@@ -84,6 +90,7 @@ describe("e2e 15: the goship command", () => {
         await stack.release("1.1.0", { "release.step": 0 });
         const up = await stack.up();
         assert.ok(up.ok, up.stderr + up.stdout);
+        await record(stack, "canary");
         const r = await run("status canary", ["status", "-s", "cli"]);
         assert.strictEqual(r.code, 0, show(r));
         if (!process.env.GOSHIP_E2E_VERBOSE) console.log(r.stdout.replace(/^/gm, "      "));
@@ -116,7 +123,8 @@ describe("e2e 15: the goship command", () => {
         assert.match(r.stdout, /^goship next -s cli: advance 1\.1\.0: weight 5% → 20%$/m);
         assert.match(r.stdout, /^release: advance 1\.1\.0: weight 5% → 20%$/m);
         assert.match(r.stdout, /^status:  canary 1\.1\.0 step 1\/4: 5% · stable 1\.0\.0 → canary 1\.1\.0 step 2\/4: 20% · stable 1\.0\.0$/m);
-        assert.match(r.stdout, /^preview: .*\d+ update/m);
+        assert.match(r.stdout, /^preview: (\d+ to (create|update|replace|delete), )*\d+ unchanged$/m);
+        assert.match(r.stdout, /^preview: .*\b2 to update\b/m, "the release and its canary Ingress");
         assert.match(r.stdout, /^\s+update\s+goship-canary \(kubernetes:networking\.k8s\.io\/v1:Ingress\)/m);
         assert.match(r.stderr, /goship: pulumi preview --stack cli/);
         assert.strictEqual(JSON.stringify(await stack.releaseRecord()), record, "a preview applies nothing");
@@ -141,6 +149,7 @@ describe("e2e 15: the goship command", () => {
         assert.strictEqual(doc.run.release.weightBefore, 20);
         assert.strictEqual(doc.run.release.weightAfter, 0);
         assert.strictEqual(await canaryWeight(stack), "0");
+        await record(stack, "aborted");
         const s = await run("status --json", ["status", "-s", "cli", "--json"]);
         assert.strictEqual(s.code, 0, show(s));
         const st = JSON.parse(s.stdout);
