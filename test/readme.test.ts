@@ -67,6 +67,29 @@ describe("README", function () {
     });
 });
 
+describe("README goship commands", function () {
+    this.timeout(60_000);
+    const block = blocks.find((b) => b.includes("npx goship status"))!;
+
+    it("every `npx goship` line is a command the bin accepts, and `npx goship --help` runs as written", () => {
+        const { parse } = require("../cli/args");
+        const lines = commands(block);
+        assert.ok(lines.length >= 8 && lines.every((l) => l.startsWith("npx goship ")), lines.join("\n"));
+        for (const line of lines) assert.doesNotThrow(() => parse(line.split(/\s+/).slice(2)), line);
+        const kinds = lines.map((l) => l.split(/\s+/)[2]);
+        for (const c of ["status", "next", "abort", "retry", "rollback"]) assert.ok(kinds.includes(c), `the README shows goship ${c}`);
+        const help = spawnSync("npx", ["--no-install", ...lines[0].split(/\s+/).slice(1)], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(help.status, 0, help.stderr);
+        assert.match(help.stdout, /^Usage: goship <command>/m);
+    });
+
+    it("the runbook names the goship move next to each raw edit it stands for", () => {
+        for (const [edit, move] of [["release.step 1", "next"], ["release.abort true", "abort"], ["release.abort false", "retry"], ["version 1.3.2", "rollback"]]) {
+            assert.ok(readme.split("\n").some((l) => l.startsWith("pulumi config set") && l.includes(edit) && l.includes(`npx goship ${move} -s dev`)), `${edit} / goship ${move}`);
+        }
+    });
+});
+
 describe("README component example", function () {
     this.timeout(60_000);
 
