@@ -1,7 +1,8 @@
 // Scenario 15: the `goship` command (cli/) on the real engine, run as a user runs it: the
 // bin in the project folder, with the tier's environment (backend, PULUMI_HOME, passphrase,
 // its pulumi on PATH). Its own dev stack: status after the first deploy and mid-canary,
-// `next` making the edit (comments kept) and previewing 5% → 20% without applying it,
+// with release.analysis the candidate's and stable's values now and a gate refusal at preview
+// that puts the file back, `next` making the edit (comments kept) and previewing 5% → 20% without applying it,
 // `next --up` applying it, a refused move leaving the file byte for byte, `abort --json`,
 // and bad input (unknown stack, a stack without a release) as one line with exit 2.
 import * as assert from "assert";
@@ -12,6 +13,7 @@ import { tier } from "../hooks";
 import { TestStack } from "../stack";
 import { canaryWeight } from "../story";
 import { ROOT } from "../toolchain";
+import { load, startGoship, startPrometheus, stopAll } from "../../support/processes";
 
 const BIN = path.join(ROOT, "cli", "goship.js");
 
@@ -108,6 +110,40 @@ describe("e2e 15: the goship command", () => {
         assert.strictEqual(r.code, 2, show(r));
         assert.match(r.stderr, /^goship: goship:release: release 1\.1\.0 is at step 0\/4 \(5%\); goship:version 1\.0\.0 cannot start while 1\.1\.0 is in progress; next allowed: step 1 \(20%\), or abort: true$/m);
         assert.strictEqual(fs.readFileSync(file, "utf8"), before, "byte for byte");
+    });
+
+    it("with release.analysis: status measures candidate and stable now; a move the gate refuses at preview puts the file back, exit 2", async () => {
+        // Two real instances of the app (versions 1.0.0 and 1.1.0) scraped by a real Prometheus on 127.0.0.1.
+        try {
+            const apps = await Promise.all([startGoship({ VERSION: "1.0.0" }), startGoship({ VERSION: "1.1.0" })]);
+            const prometheusUrl = await startPrometheus(apps.map((a) => a.addr));
+            await Promise.all(apps.map((a) => load(`http://${a.addr}/`, 8, 4, 0.2)));
+            await new Promise((r) => setTimeout(r, 2500));
+            await Promise.all(apps.map((a) => load(`http://${a.addr}/`, 200, 4, 2)));
+            await new Promise((r) => setTimeout(r, 2500));
+            // Every p99 is above 0 s: the gate fails whatever the machine's speed (and however few requests a busy one sent).
+            await stack.set({
+                "release.analysis.prometheusUrl": prometheusUrl, "release.analysis.window": "30s",
+                "release.analysis.maxP99Seconds": 0, "release.analysis.minRequests": 0,
+            });
+
+            const st = await run("status analysis", ["status", "-s", "cli"]);
+            assert.strictEqual(st.code, 0, show(st));
+            assert.match(st.stdout, new RegExp(`^analysis now \\(${prometheusUrl.replace(/\./g, "\\.")}, window 30s\\)$`, "m"));
+            assert.match(st.stdout, /^  candidate  1\.1\.0  fail · success 1\.000 · p99 0\.\d{3}s · \d+ req$/m, st.stdout);
+            assert.match(st.stdout, /^  stable     1\.0\.0  fail · success 1\.000 · p99 0\.\d{3}s · \d+ req$/m, st.stdout);
+            assert.match(st.stdout, /^  candidate: analysis of 1\.1\.0 over 30s: p99 latency above the maximum: /m);
+
+            const before = fs.readFileSync(file, "utf8");
+            const r = await run("next gated", ["next", "-s", "cli"]);
+            assert.strictEqual(r.code, 2, show(r));
+            assert.match(r.stderr.trim().split("\n").pop()!, /^goship: goship:release: release 1\.1\.0 is at step 0\/4 \(5%\); analysis failed: analysis of 1\.1\.0 over 30s: p99 latency above the maximum: .*; next allowed: step 1 \(20%\), or abort: true$/);
+            assert.match(r.stdout, /Pulumi\.cli\.yaml restored: the preview failed, nothing to review/);
+            assert.strictEqual(fs.readFileSync(file, "utf8"), before, "byte for byte");
+        } finally {
+            stopAll();
+            await stack.remove("release.analysis");
+        }
     });
 
     it("next edits release.step (comments and the rest of the file kept) and previews 5% → 20% without applying it", async () => {
