@@ -98,7 +98,6 @@ export function propose(name: MoveName, state: ReleaseState, images: Record<Trac
     }
     const t = next(state, target, { now });
     if (!t.ok) return { ok: false, name, reason: t.reason };
-    if (!t.changed) return { ok: false, name, reason: `goship ${name}: nothing would change (${t.description}; ${state.phase}, stable ${state.stableVersion})` };
     const edits = values.map(([key, value]) => ({ key, value, from: current(cfg, key) })).filter((e) => e.value !== e.from);
     return { ok: true, move: { name, description: t.description, edits } };
 }
