@@ -1,9 +1,12 @@
 // A stack's goship config as the CLI needs it, from `pulumi config --json` (the effective
 // config: the stack file plus Pulumi.yaml defaults). Secrets are never read: the command runs
 // without --show-secrets and a secret key is handed to the parser as a marker, as load.ts does.
-import { AnalysisConfig, isPlaceholderSecret, NAMESPACE, parseConfig, PLACEHOLDER_SECRET, SECRET_KEYS } from "../components/config/schema";
+import { GoshipConfig, isPlaceholderSecret, NAMESPACE, parseConfig, PLACEHOLDER_SECRET, SECRET_KEYS } from "../components/config/schema";
 import { ConfigError } from "../components/config/validate";
 import type { MoveConfig } from "./moves";
+
+/** `goship:release.analysis` as the parser returns it (named from the config, wherever the type lives). */
+export type AnalysisConfig = NonNullable<GoshipConfig["release"]["analysis"]>;
 
 export interface StackConfig extends MoveConfig {
     analysis?: AnalysisConfig;
