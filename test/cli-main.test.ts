@@ -8,11 +8,12 @@ import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
-const BIN = path.join(ROOT, "cli", "goship.js");
+const BIN = path.join(ROOT, "cli", "goship.ts");
+const SUCRASE = require.resolve("sucrase/register/ts");
 
-/** Runs the bin with only node on PATH unless `envPath` says otherwise. */
+/** Runs the bin's source as `npm run goship` does, with only node on PATH unless `envPath` says otherwise. */
 function goship(args: string[], opts: { cwd?: string; envPath?: string } = {}) {
-    const r = spawnSync(process.execPath, [BIN, ...args], {
+    const r = spawnSync(process.execPath, ["-r", SUCRASE, BIN, ...args], {
         cwd: opts.cwd ?? ROOT, encoding: "utf8",
         env: { ...process.env, PATH: opts.envPath ?? path.dirname(process.execPath) },
     });
@@ -24,16 +25,13 @@ const noTrace = (text: string) => assert.doesNotMatch(text, /^\s+at .+:\d+:\d+\)
 describe("goship bin: help and bad input without an engine", function () {
     this.timeout(30_000);
 
-    it("the bin is declared in cli/package.json, linked by the project's devDependencies (npx goship), never packed", () => {
-        // The published package is the components library: a bin in the root package.json would be
-        // packed (npm always packs bin targets) without the TypeScript it runs.
+    it("package.json's bin is the built command (dist/cli/goship.js, shipped in files); its source starts with a shebang", () => {
         const pkg = require(path.join(ROOT, "package.json"));
-        assert.strictEqual(pkg.bin, undefined);
-        assert.strictEqual(pkg.devDependencies["goship-cli"], "file:cli");
-        assert.deepStrictEqual(require(path.join(ROOT, "cli", "package.json")).bin, { goship: "goship.js" });
-        assert.strictEqual(fs.realpathSync(path.join(ROOT, "node_modules", ".bin", "goship")), fs.realpathSync(BIN));
-        assert.ok(fs.statSync(BIN).mode & 0o111);
+        assert.deepStrictEqual(pkg.bin, { goship: "dist/cli/goship.js" });
+        assert.ok(pkg.files.includes("dist/cli/"));
+        assert.match(pkg.scripts.goship, /cli\/goship\.ts$/);
         assert.match(fs.readFileSync(BIN, "utf8"), /^#!\/usr\/bin\/env node\n/);
+        assert.ok(require(path.join(ROOT, "tsconfig.build.json")).include.includes("cli/**/*.ts"));
     });
 
     it("--help explains the commands, the options and the exit codes on stdout, exit 0", () => {

@@ -71,12 +71,13 @@ describe("goship as an installed package (npm pack → npm install → a program
 
     it("packs only what a consumer needs: built JS and .d.ts of every component module, package.json, README", () => {
         const paths = packed.files.map((f) => f.path).sort();
-        const unexpected = paths.filter((p) => !/^(package\.json|README\.md|dist\/components\/.+\.(js|d\.ts)|node_modules\/@pulumi\/kubernetesx\/.+)$/.test(p));
+        // dist/cli: the `goship` command (package.json bin), compiled like the components.
+        const unexpected = paths.filter((p) => !/^(package\.json|README\.md|dist\/(components|cli)\/.+\.(js|d\.ts)|node_modules\/@pulumi\/kubernetesx\/.+)$/.test(p));
         assert.deepStrictEqual(unexpected, [], "no sources, tests, stacks, Go service or policy pack in the tarball");
-        // Every module under components/ (wherever it moves) ships as JS with its declarations.
-        const modules = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        // Every module under components/ and cli/ (wherever it moves) ships as JS with its declarations.
+        const modules = (dir: string): string[] => !fs.existsSync(path.join(ROOT, dir)) ? [] : fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
             e.isDirectory() ? modules(path.join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path.join(dir, e.name)] : []);
-        for (const m of modules("components")) {
+        for (const m of [...modules("components"), ...modules("cli")]) {
             for (const ext of [".js", ".d.ts"]) {
                 const built = path.join("dist", m.replace(/\.ts$/, ext));
                 assert.ok(paths.includes(built), `${built} is in the tarball`);
@@ -109,6 +110,14 @@ describe("goship as an installed package (npm pack → npm install → a program
         const r = spawnSync(process.execPath, [path.join(consumer.dir, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: consumer.dir, encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
         assert.ok(fs.existsSync(path.join(consumer.dir, "bin/index.js")));
+    });
+
+    it("imports by name from an ES module program too (the CommonJS build's named exports are detected)", () => {
+        const r = spawnSync(process.execPath, ["--input-type=module", "-e",
+            "import { AppNamespace, Autoscaler, GoWorkload, Release } from 'goship/components'; " +
+            "console.log([AppNamespace, Autoscaler, GoWorkload, Release].map((c) => c.name).join(' '));"], { cwd: consumer.dir, encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.strictEqual(r.stdout.trim(), "AppNamespace Autoscaler GoWorkload Release");
     });
 
     let first: MockRun;

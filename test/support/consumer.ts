@@ -102,9 +102,14 @@ export function createConsumer(tarball: string, opts: { parent?: string } = {}):
     write("index.ts", ts);
     write("Pulumi.dev.yaml", yaml);
     const t0 = Date.now();
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
-        cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: npmEnv(),
-    });
+    try {
+        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+            cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: npmEnv(),
+        });
+    } catch (e) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(`npm install of ${path.basename(tarball)} in a fresh project failed:\n${(e as any).stderr ?? e}`);
+    }
     return { dir, installMs: Date.now() - t0 };
 }
 

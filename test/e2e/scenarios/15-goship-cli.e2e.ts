@@ -1,5 +1,5 @@
-// Scenario 15: the `goship` command (cli/) on the real engine, run as a user runs it: the
-// bin in the project folder, with the tier's environment (backend, PULUMI_HOME, passphrase,
+// Scenario 15: the `goship` command (cli/) on the real engine, run as a user runs it (from
+// source, as `npm run goship` does) in the project folder, with the tier's environment (backend, PULUMI_HOME, passphrase,
 // its pulumi on PATH). Its own dev stack: status after the first deploy and mid-canary,
 // with release.analysis the candidate's and stable's values now and a gate refusal at preview
 // that puts the file back, `next` making the edit (comments kept) and previewing 5% → 20% without applying it,
@@ -15,7 +15,8 @@ import { canaryWeight } from "../story";
 import { ROOT } from "../toolchain";
 import { load, startGoship, startPrometheus, stopAll } from "../../support/processes";
 
-const BIN = path.join(ROOT, "cli", "goship.js");
+const BIN = path.join(ROOT, "cli", "goship.ts");
+const SUCRASE = require.resolve("sucrase/register/ts");
 
 interface Result { code: number | null; stdout: string; stderr: string; ms: number }
 
@@ -23,7 +24,7 @@ interface Result { code: number | null; stdout: string; stderr: string; ms: numb
 function goship(stack: TestStack, args: string[]): Promise<Result> {
     const t0 = Date.now();
     return new Promise((resolve, reject) => {
-        const p = spawn(process.execPath, [BIN, ...args], { cwd: stack.dir, env: { ...process.env, ...tier().env } });
+        const p = spawn(process.execPath, ["-r", SUCRASE, BIN, ...args], { cwd: stack.dir, env: { ...process.env, ...tier().env } });
         let stdout = "";
         let stderr = "";
         p.stdout.on("data", (d) => (stdout += d));
