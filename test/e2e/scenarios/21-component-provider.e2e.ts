@@ -72,8 +72,9 @@ describe("e2e 21: the components from another program, through the component pro
 
     it("previews and deploys through the plugin: the objects are in the API server", async function () {
         this.timeout(300_000);
+        // Stack "sdk": e2e 17's program is also a project named shop, with a stack "dev" in the same backend.
         const pulumiCommand = await PulumiCommand.get({ root: tier().pulumiRoot, skipVersionCheck: false });
-        stack = await LocalWorkspace.createStack({ stackName: "dev", workDir: dir }, { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME });
+        stack = await LocalWorkspace.createStack({ stackName: "sdk", workDir: dir }, { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME });
         await stack.setConfig("shop:version", { value: "1.0.0" });
         await stack.setConfig("shop:imageRepository", { value: imageFor("x").replace(/:x$/, "") });
 
