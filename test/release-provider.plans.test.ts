@@ -176,8 +176,27 @@ describe("release provider: update plans (reviewed = applied)", function () {
         assert.strictEqual((await s.up(news("1.1.0", 1), plan)).state.weight, 20);
     });
 
+    it("the up's own check (the program says `applying`) plans the same inputs, and a failing measurement there says what to do", async () => {
+        const s = new Stored();
+        await move(s, news("1.0.0", 0));
+        await move(s, news("1.1.0", 0));
+        prom.successRate = "0.999";
+        const plan = await s.preview(news("1.1.0", 1));
+        const applying = await releaseProvider.check!(s.inputs, { ...news("1.1.0", 1), applying: true });
+        assert.deepStrictEqual(applying.inputs, plan, "applying is dropped: the plan still holds");
+        prom.successRate = "0.5";
+        const refused = await releaseProvider.check!(s.inputs, { ...news("1.1.0", 1), applying: true });
+        assert.strictEqual(refused.failures![0].reason, "goship:release: release 1.1.0 is at step 0/4 (5%); analysis failed: analysis of 1.1.0 over 5m: "
+            + "success rate below the minimum: success rate 0.500 (min 0.990), p99 0.050s (max 0.500s), 500 requests (min 100); next allowed: step 1 (20%), or abort: true. "
+            + "Measured at apply: no traffic moved. If the reviewed preview passed, the candidate changed since: run the same up (the deploy) again once it recovers, "
+            + "or preview again (pulumi preview --save-plan) and review this refusal");
+        const inPreview = await releaseProvider.check!(s.inputs, news("1.1.0", 1));
+        assert.doesNotMatch(inPreview.failures![0].reason, /Measured at apply/, "a preview's refusal is the plain sentence");
+    });
+
     it("the scale-down delay is checked against the stored switch time: refused by diff in the preview, applied once it passed", async () => {
         const s = new Stored();
+        prom.successRate = "0.999";
         const bg = (step: number, now: number) => ({ ...news("1.1.0", step, { strategy: "blueGreen", delay: 600 }), now: at(now) });
         for (const n of [{ ...news("1.0.0", 0, { strategy: "blueGreen", delay: 600 }), now: at(0) }, bg(0, 10), bg(1, 20)]) await s.up(n, await s.preview(n));
         assert.strictEqual(s.outputs.state.switchedAt, at(20));

@@ -33,6 +33,11 @@ export interface ReleaseInputs {
     now?: string;
     /** The router kind when not nginx (absent means nginx, so nginx stacks' state is unchanged). */
     router?: string;
+    /**
+     * Set by the program during the update of an `up` (not in a preview). check only reads it
+     * to word a refusal, and drops it: the checked inputs, which a plan fixes, are the same.
+     */
+    applying?: boolean;
 }
 
 /** What the resource stores and outputs: the inputs plus the computed release. */
@@ -103,17 +108,23 @@ export async function computeRelease(olds: Partial<ReleaseOutputs> | undefined, 
     // First with the measured values, so a refusal says what was measured; then with the
     // verdict alone, so the planned state and its description hold no measurement.
     const measured = next(prevState, news.desired, { now, analysis });
-    if (!measured.ok) return { ok: false, reason: measured.reason };
+    if (!measured.ok) {
+        if (!news.applying || !analysis || analysis.verdict === "pass") return { ok: false, reason: measured.reason };
+        // Measured by the up itself: its preview (or the saved plan's) may have passed.
+        return { ok: false, reason: `${measured.reason}. Measured at apply: no traffic moved. If the reviewed preview passed, the candidate changed since: `
+            + `run the same up (the deploy) again once it recovers, or preview again (pulumi preview --save-plan) and review this refusal` };
+    }
     const t = analysis ? next(prevState, news.desired, { now, analysis: plannedAnalysis(analysis) }) : measured;
     if (!t.ok) return { ok: false, reason: t.reason };
     const refusal = routerChangeRefusal(prev?.router ?? "nginx", news.router ?? "nginx",
         prevState && { phase: prevState.phase, status: statusLine(prevState) }, t.changed);
     if (refusal) return { ok: false, reason: refusal };
     const state = plannedState(t.state);
+    const { applying: _applying, ...inputs } = news;
     return {
         ok: true,
         outputs: {
-            ...news,
+            ...inputs,
             state,
             trackImages: assignImages(prev, state, news.desired.version, news.imageRef),
             roles: trackRoles(state),

@@ -125,6 +125,7 @@ export class Release extends pulumi.ComponentResource {
             ...(args.now ? { now: args.now } : {}),
             // The provider refuses a router change mid-rollout (see router-change.ts).
             ...(args.router && args.router.kind !== "nginx" ? { router: args.router.kind } : {}),
+            ...(pulumi.runtime.isDryRun() ? {} : { applying: true }),
         };
         this.release = new ReleaseRecord(`${name}-release`, inputs, { parent: this });
         // Everything below follows the planned state only: in a preview it is what check
