@@ -56,6 +56,7 @@ describe("e2e 14: update plans (reviewed = applied)", function () {
         const file = path.join(plans, `${++n}-${what.replace(/\W+/g, "-")}.json`);
         const preview = await stack.preview({ plan: file });
         assert.ok(preview.ok, preview.stderr + preview.stdout);
+        if (process.env.GOSHIP_E2E_VERBOSE) console.log(preview.stdout);
         assert.ok(fs.statSync(file).size > 0, "the plan was saved");
         timings.push(`${what}: preview ${(preview.ms / 1000).toFixed(1)} s`);
         return file;
