@@ -7,8 +7,8 @@
 import * as assert from "assert";
 import * as http from "http";
 import { engineReleaseProvider, plannedState, releaseProvider } from "../components/release/provider";
-import { RELEASE_TYPE, runProgram } from "../scripts/offline/program";
-import { MockEngine } from "./engine";
+import { RELEASE_TYPE, runProgram } from "../offline/mock-runtime";
+import { MockEngine } from "../offline/engine";
 
 const T0 = Date.parse("2026-11-24T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
