@@ -10,6 +10,17 @@ const TYPE = "Release";
 /** The record's type token, as the SDK spells a dynamic resource's: `pulumi-nodejs:dynamic/<module>:<type>`. */
 export const RELEASE_RECORD_TYPE = `pulumi-nodejs:dynamic/${MODULE}:${TYPE}`;
 
+/**
+ * What the tracks and the routing read of the record: the planned state (provider.ts's
+ * plannedState: what check returned, never the volatile facts only apply knows), the
+ * track roles and the images the tracks run.
+ */
+export interface RecordView {
+    state: pulumi.Output<ReleaseState>;
+    roles: pulumi.Output<Record<Track, TrackRole>>;
+    trackImages: pulumi.Output<Record<Track, string | undefined>>;
+}
+
 /** The dynamic resource holding the release state in Pulumi state. */
 export class ReleaseRecord extends pulumi.dynamic.Resource {
     declare public readonly state: pulumi.Output<ReleaseState>;

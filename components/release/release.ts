@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Autoscaler, AutoscalingConfig } from "../autoscaler";
 import type { GoWorkload } from "../workload";
 import type { AnalysisConfig } from "./analysis";
-import type { ReleaseInputs, ReleaseOutputs } from "./provider";
-import { ReleaseRecord } from "./record";
+import { plannedState, ReleaseInputs, ReleaseOutputs } from "./provider";
+import { RecordView, ReleaseRecord } from "./record";
 import type { RouterConfig } from "./router";
 import { ROUTERS } from "./routers";
 import { createRouting } from "./routing";
@@ -79,6 +79,7 @@ function recordInputs(args: ReleaseArgs): Omit<ReleaseInputs, "imageRef" | "anal
         ...(args.now ? { now: args.now } : {}),
         // The provider refuses a router change mid-rollout (see router-change.ts).
         ...(args.router && args.router.kind !== "nginx" ? { router: args.router.kind } : {}),
+        ...(pulumi.runtime.isDryRun() ? {} : { applying: true }),
     };
 }
 
@@ -112,13 +113,18 @@ export class Release extends pulumi.ComponentResource {
         const app = args.appName;
 
         this.release = new ReleaseRecord(`${name}-release`, recordInputs(args), { parent: this });
-        this.state = this.release.state;
+        // Everything below follows the planned state only: in a preview it is what check
+        // returned, after the update the stored outputs carry volatile facts (times,
+        // measured values) as well, and an input or output built from those would differ
+        // from the saved plan and fail `pulumi up --plan`.
+        this.state = this.release.state.apply(plannedState);
         this.status = this.release.status;
+        const view: RecordView = { state: this.state, roles: this.release.roles, trackImages: this.release.trackImages };
 
         // The tracks are created first (the routing waits for them), so the routing objects
         // a track leaving service waits for are handed over once they exist.
         const [routing, routed] = pulumi.deferredOutput<pulumi.Resource[]>();
-        this.tracks = createTracks(this, args, this.release, routing);
+        this.tracks = createTracks(this, args, view, routing);
         const r = createRouting(this, {
             appName: app,
             namespace: args.namespace,
@@ -128,7 +134,7 @@ export class Release extends pulumi.ComponentResource {
             router: args.router ?? { kind: "nginx", className: "nginx" },
             controller: args.controller,
             labels: args.labels,
-        }, this.release, this.tracks);
+        }, view, this.tracks);
         routed(pulumi.output(r.all));
         this.mainService = r.mainService;
         this.previewService = r.previewService;

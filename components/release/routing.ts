@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GoWorkload, OWNED_BY_PULUMI, trackSelector } from "../workload";
-import type { ReleaseRecord } from "./record";
+import type { RecordView } from "./record";
 import type { IngressObject, MatchRoute, RouteObject, RouterConfig, ServicePort } from "./router";
 import { routerFor } from "./routers";
 import type { MatchConfig } from "./settings";
@@ -76,10 +76,10 @@ function clusterService(name: string, resourceName: string, args: RoutingArgs, t
 }
 
 /** Creates the Services and the router's objects of a release, ordered after the tracks they send traffic to. */
-export function createRouting(parent: pulumi.Resource, args: RoutingArgs, record: ReleaseRecord,
+export function createRouting(parent: pulumi.Resource, args: RoutingArgs, release: RecordView,
     tracks: Record<Track, GoWorkload>): Routing {
     const app = args.appName;
-    const stableTrack = record.state.apply((st) => st.stableTrack);
+    const stableTrack = release.state.apply((st) => st.stableTrack);
     const otherTrack = stableTrack.apply((t): Track => (t === "blue" ? "green" : "blue"));
 
     const mainService = clusterService(app, `${app}-main`, args, stableTrack, {
@@ -96,7 +96,7 @@ export function createRouting(parent: pulumi.Resource, args: RoutingArgs, record
     // The router sees plain values; the objects it keeps are fixed by the strategy, so
     // every step updates the same resources (only their specs follow the state).
     const router = routerFor(args.router);
-    const desired = pulumi.all([record.state, stableTrack, otherTrack]).apply(([st, stable, other]) => router.routes({
+    const desired = pulumi.all([release.state, stableTrack, otherTrack]).apply(([st, stable, other]) => router.routes({
         appName: app,
         host: args.route.host,
         path: args.route.path,
@@ -108,7 +108,7 @@ export function createRouting(parent: pulumi.Resource, args: RoutingArgs, record
         weight: st.weight,
         match: activeMatch(args.match, st),
     }));
-    const candidate = pulumi.all([otherTrack, record.roles]).apply(([o, roles]): pulumi.Resource[] =>
+    const candidate = pulumi.all([otherTrack, release.roles]).apply(([o, roles]): pulumi.Resource[] =>
         (roles[o] === "candidate" ? [tracks[o]] : []));
     const routes = router.objects(app, args.strategy).map((ref) => {
         const obj = desired.apply((objs): RouteObject => {

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalingConfig } from "../autoscaler";
 import { GoWorkload, GoWorkloadArgs } from "../workload";
 import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
-import type { ReleaseRecord } from "./record";
+import type { RecordView } from "./record";
 import { trackReplicas } from "./replicas";
 import type { Track, TrackRole } from "./strategy";
 
@@ -28,7 +28,7 @@ export interface TracksArgs {
  * Creates both tracks. `routing` resolves to the objects that route traffic (the main
  * Service and the router's objects), created after the tracks because they wait for them.
  */
-export function createTracks(parent: pulumi.Resource, args: TracksArgs, record: ReleaseRecord,
+export function createTracks(parent: pulumi.Resource, args: TracksArgs, release: RecordView,
     routing: pulumi.Output<pulumi.Resource[]>): Record<Track, GoWorkload> {
     const app = args.appName;
     const autoscaled = args.autoscaling?.enabled ?? false;
@@ -36,13 +36,13 @@ export function createTracks(parent: pulumi.Resource, args: TracksArgs, record: 
     // Under an HPA, size from what the tracks run now (see live.ts); the first deploy
     // (a single history entry) has nothing to read yet.
     const live = autoscaled
-        ? liveReplicas(parent, app, args.namespace, record.state.apply((st) => st.history.length > 1))
+        ? liveReplicas(parent, app, args.namespace, release.state.apply((st) => st.history.length > 1))
         : pulumi.output<number | undefined>(undefined);
 
     const tracks = {} as Record<Track, GoWorkload>;
     for (const t of TRACKS) {
-        const role = record.roles.apply((r: Record<Track, TrackRole>) => r[t]);
-        const version = record.state.apply((st) => st.trackVersions[t] ?? st.stableVersion);
+        const role = release.roles.apply((r: Record<Track, TrackRole>) => r[t]);
+        const version = release.state.apply((st) => st.trackVersions[t] ?? st.stableVersion);
         tracks[t] = new GoWorkload(`${app}-${t}`, {
             ...args.track,
             appName: app,
@@ -51,10 +51,10 @@ export function createTracks(parent: pulumi.Resource, args: TracksArgs, record: 
             namespace: args.namespace,
             // A track that never ran a version idles at 0 replicas with the stable image
             // (pinned like it); the version's tag is the last resort.
-            image: pulumi.all([record.trackImages, record.state, version]).apply(([images, st, v]) =>
+            image: pulumi.all([release.trackImages, release.state, version]).apply(([images, st, v]) =>
                 images?.[t] ?? images?.[st.stableTrack] ?? `${args.imageRepository}:${v}`),
             version,
-            replicas: pulumi.all([role, record.state, live]).apply(([r, st, l]) =>
+            replicas: pulumi.all([role, release.state, live]).apply(([r, st, l]) =>
                 trackReplicas(r, st.strategy, st.weight, base, autoscaled, l)) as pulumi.Output<number>,
             // Tells the hpa-target policy that the pinned count is the HPA's own (read live).
             deploymentAnnotations: live.apply((l): Record<string, string> => (l === undefined ? {} : { [LIVE_REPLICAS_ANNOTATION]: "live" })),
