@@ -9,8 +9,10 @@
 //     engine around it), a canary start's `up` (a new version at step 0: the candidate's pods
 //     must turn Ready), a weight-only `up` (step 0 → 1: one annotation changes), then an
 //     untimed abort so that the next round can start another version.
-// The fake node's share of a canary start is read from the engine's events: from the candidate
-// Deployment's step start to its outputs (the provider's create/update and readiness wait).
+// Every `up` is the Automation API's (`pulumi up --yes --skip-preview`), as pulumi/actions runs a
+// release step in the deploy workflow: one program run plus the update. The fake node's share of
+// a canary start is read from the engine's events: from the candidate Deployment's step start to
+// its outputs (the provider's create/update and readiness wait).
 import { EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as path from "path";

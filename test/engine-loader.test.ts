@@ -76,4 +76,22 @@ process.stdout.write(String(Object.keys(require.cache).filter((f) => /node_modul
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    it("the offline render's loader (engine/sucrase.js, own cache) renders prod exactly as sucrase/register does, twice (the second from its cache)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goship-render-loader-"));
+        const render = (loader: string, out: string) => {
+            const r = spawnSync(process.execPath, ["-r", loader, "scripts/render.ts", "--stack", "prod", "--out", path.join(dir, out), "--no-policy"], { cwd: ROOT, encoding: "utf8" });
+            assert.strictEqual(r.status, 0, r.stderr);
+            const base = path.join(dir, out, "prod");
+            return Object.fromEntries(fs.readdirSync(base).sort().map((f) => [f, fs.readFileSync(path.join(base, f), "utf8")]));
+        };
+        try {
+            const reference = render("sucrase/register/ts", "ref");
+            assert.ok(Object.keys(reference).length > 10);
+            assert.deepStrictEqual(render("./engine/sucrase.js", "first"), reference);
+            assert.deepStrictEqual(render("./engine/sucrase.js", "second"), reference);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });
