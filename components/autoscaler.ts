@@ -1,6 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
+/** `goship:autoscaling`: whether an HPA scales the stable track, and its bounds. */
+export interface AutoscalingConfig {
+    enabled: boolean;
+    minReplicas: number;
+    maxReplicas: number;
+    cpuUtilization: number;
+    memoryUtilization?: number;
+    scaleDownStabilizationSeconds: number;
+}
+
 export interface AutoscalerArgs {
     namespace: pulumi.Input<string>;
     /** Name of the Deployment to scale; that Deployment must not set `replicas`. */

@@ -32,7 +32,11 @@ export class GoImage extends pulumi.ComponentResource {
     public readonly ref: pulumi.Output<string>;
     /** `repository:version`. */
     public readonly tagged: pulumi.Output<string>;
-    public readonly image: docker.Image;
+    /**
+     * The `docker.Image` (typed as a plain resource: @pulumi/docker is an optional peer of the
+     * package, so its types must not appear in goship's declarations).
+     */
+    public readonly image: pulumi.CustomResource;
 
     constructor(name: string, args: GoImageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("goship:index:GoImage", name, {}, opts);
@@ -42,7 +46,7 @@ export class GoImage extends pulumi.ComponentResource {
         const context = args.context ?? "./app";
         this.tagged = pulumi.interpolate`${args.repository}:${args.version}`;
         const push = pulumi.output(args.push ?? false);
-        this.image = new dockerSdk.Image(`${name}-image`, {
+        const image = new dockerSdk.Image(`${name}-image`, {
             imageName: this.tagged,
             build: {
                 context,
@@ -53,8 +57,9 @@ export class GoImage extends pulumi.ComponentResource {
             skipPush: push.apply((p) => !p),
             registry: args.registry,
         }, { parent: this });
+        this.image = image;
         // Without a push there is no registry digest; the local tag is what kind/minikube load.
-        this.ref = pulumi.all([push, this.image.repoDigest, this.tagged]).apply(([p, digest, tagged]) =>
+        this.ref = pulumi.all([push, image.repoDigest, this.tagged]).apply(([p, digest, tagged]) =>
             p && digest ? digest : tagged);
         this.registerOutputs({ ref: this.ref, tagged: this.tagged });
     }

@@ -7,12 +7,12 @@ export { GoWorkload, GoWorkloadArgs, appLabels, trackSelector } from "./workload
 export { Autoscaler, AutoscalerArgs } from "./autoscaler";
 export { IngressNginx, IngressNginxArgs } from "./ingress-nginx";
 export { loadConfig, LoadedConfig } from "./config/load";
-export { parseConfig, GoshipConfig, terminationGracePeriodSeconds } from "./config/schema";
+export { parseConfig, GoshipConfig } from "./config/schema";
 export { ConfigError } from "./config/validate";
 export { Release, ReleaseArgs, TrackTemplate } from "./release/release";
 export { Router, RouteRequest, RouteObject, RouterConfig } from "./release/router";
 export { routerFor } from "./release/routers";
-export { imagePullPolicy, PullPolicy } from "./pod-spec";
+export { imagePullPolicy, PullPolicy, ContainerTimings, terminationGracePeriodSeconds } from "./pod-spec";
 export { resourceRequirements } from "./resources";
 export { topologySpread } from "./spread";
 export { egressPolicies, EgressPolicy } from "./egress";

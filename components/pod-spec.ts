@@ -18,6 +18,12 @@ export interface ContainerTimings {
     shutdownTimeoutSeconds: number;
 }
 
+/** terminationGracePeriodSeconds derived from the timings, never typed twice: each wait, plus a margin. */
+export function terminationGracePeriodSeconds(t: ContainerTimings): number {
+    const marginSeconds = 5;
+    return t.preStopSleepSeconds + t.drainDelaySeconds + t.shutdownTimeoutSeconds + marginSeconds;
+}
+
 export interface AppPodSpecArgs {
     /** Container name; explicit, never derived from the image. */
     containerName: string;

@@ -1,6 +1,12 @@
 // Container resources from goship:resources, in the Kubernetes spelling (pure).
 import type * as k8s from "@pulumi/kubernetes";
-import type { ResourcesConfig } from "./config/schema";
+
+/** `goship:resources`: per-container requests and limits. */
+export interface ResourcesConfig {
+    /** ephemeralStorage: logs and the writable layer count against it (and the /tmp emptyDir, per pod). */
+    requests: { cpu: string; memory: string; ephemeralStorage: string };
+    limits: { cpu?: string; memory: string; ephemeralStorage: string };
+}
 
 type Quantities = { cpu?: string; memory: string; ephemeralStorage?: string };
 

@@ -3,8 +3,8 @@
 // Gateway, a catch-all hostname, a rule whose weights send traffic nowhere, regex matches
 // that behave differently per implementation, backends that lead to no ready pod.
 import { resourcePolicy, stackPolicy } from "./lib/define";
-import { nameOf, namespaceOf, Res, TYPES } from "./lib/k8s";
-import { containerPort, of, portOnService, selected } from "./stack";
+import { nameOf, namespaceOf, of, Res, TYPES } from "./lib/k8s";
+import { containerPort, portOnService, selected } from "./stack";
 
 /** HTTPRoute is a CRD kind: no SDK class, so the policy is keyed by its Pulumi type token. */
 const HTTPRoute = { __pulumiType: TYPES.HTTPRoute } as any;

@@ -1,6 +1,6 @@
 // The goship CrossGuard pack. Constructing a PolicyPack starts the policy gRPC server, so
 // this file is only loaded by the Pulumi engine (`--policy-pack policy`); tests and the
-// offline renderer import ./policies or ./run instead.
+// offline renderer import ./policies (run by ../offline/policy-runner.ts) instead.
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 

@@ -3,34 +3,7 @@
 // not scrape the same pods twice), alert rules an operator can act on, and dashboards
 // Grafana can load.
 import { stackPolicy } from "./lib/define";
-import { nameOf, namespaceOf, Res, TYPES } from "./lib/k8s";
-
-export const MONITORING = {
-    ServiceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
-    PrometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
-} as const;
-
-const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
-
-interface LabelSelector {
-    matchLabels?: Record<string, string>;
-    matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-/** Kubernetes label-selector semantics (an empty selector matches everything). */
-export function labelSelectorMatches(sel: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
-    if (!sel) return false;
-    const eq = Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-    return eq && (sel.matchExpressions ?? []).every((e) => {
-        switch (e.operator) {
-            case "In": return e.key in labels && (e.values ?? []).includes(labels[e.key]);
-            case "NotIn": return !(e.key in labels) || !(e.values ?? []).includes(labels[e.key]);
-            case "Exists": return e.key in labels;
-            case "DoesNotExist": return !(e.key in labels);
-        }
-        return false;
-    });
-}
+import { labelSelectorMatches, nameOf, namespaceOf, of, Res, TYPES } from "./lib/k8s";
 
 const sameSelector = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) =>
     !!a && !!b && JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -41,7 +14,7 @@ export const serviceMonitorTargets = stackPolicy({
     severity: "high",
     remediationSteps: "Select the per-track Services (app.kubernetes.io/name plus an Exists on goship.dev/track) and name the Service port (http).",
     check: (rs, _k, report) => {
-        for (const sm of of(rs, MONITORING.ServiceMonitor)) {
+        for (const sm of of(rs, TYPES.ServiceMonitor)) {
             const spec = sm.props?.spec ?? {};
             const namespaces: (string | undefined)[] = spec.namespaceSelector?.any ? [] : spec.namespaceSelector?.matchNames ?? [namespaceOf(sm)];
             const services = of(rs, TYPES.Service).filter((s) =>
@@ -82,7 +55,7 @@ export const alertRulesActionable = stackPolicy({
     severity: "medium",
     remediationSteps: "Render the rules with goship's alertRules(), or add the missing field.",
     check: (rs, _k, report) => {
-        for (const pr of of(rs, MONITORING.PrometheusRule)) {
+        for (const pr of of(rs, TYPES.PrometheusRule)) {
             for (const g of pr.props?.spec?.groups ?? []) {
                 for (const r of g.rules ?? []) {
                     if (r.record) continue;

@@ -1,15 +1,9 @@
-// Checks only a whole-stack view can make: references between objects (HPA → Deployment,
-// Service → pods and ports, Ingress → Service, pod → ConfigMap/Secret), one canary per
-// host/path, PDB arithmetic at the HPA minimum, namespace guardrails, and the canary
-// track held to prod-level container checks in every stack.
+// Checks of references between objects, which only a whole-stack view can make: HPA →
+// Deployment, Service → pods and ports, Ingress → Service, pod → ConfigMap/Secret, PDB
+// arithmetic at the HPA minimum, and the guardrails a namespace needs around its pods.
+// The canary checks that span objects live with the other release checks (release.ts).
 import { stackPolicy } from "./lib/define";
-import { containersOf, intOrPercent, nameOf, namespaceOf, podSpecOf, Res, selects, specFieldSetByProgram, TYPES } from "./lib/k8s";
-import { isCanary } from "./release";
-import { CONTAINER_CHECKS } from "./workload";
-import { containerEphemeralStorage } from "./production";
-import { withDefaults } from "./lib/define";
-
-export const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
+import { containersOf, intOrPercent, nameOf, namespaceOf, of, podSpecOf, Res, selects, specFieldSetByProgram, TYPES } from "./lib/k8s";
 const key = (r: Res) => `${namespaceOf(r) ?? ""}/${nameOf(r)}`;
 const podLabels = (d: Res) => d.props?.spec?.template?.metadata?.labels ?? {};
 
@@ -123,39 +117,7 @@ export const ingressBackends = stackPolicy({
     },
 });
 
-export const oneCanaryPerHost = stackPolicy({
-    name: "one-canary-per-host",
-    description: "Checks that each host/path has at most one canary Ingress (ingress-nginx honours only one) and a primary Ingress for the same host/path routing to a different Service.",
-    severity: "high",
-    remediationSteps: "Keep one canary Ingress per host/path (goship's router creates exactly one), beside the primary Ingress.",
-    check: (rs, _k, report) => {
-        const routes = (i: Res) => (i.props?.spec?.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => ({
-            at: `${namespaceOf(i)} ${r.host}${p.path ?? "/"}`, service: p.backend?.service?.name,
-        })));
-        const canaries = new Map<string, Res[]>();
-        const primaries = new Map<string, string[]>();
-        for (const i of of(rs, TYPES.Ingress)) {
-            for (const r of routes(i)) {
-                if (isCanary(i.props)) canaries.set(r.at, [...(canaries.get(r.at) ?? []), i]);
-                else primaries.set(r.at, [...(primaries.get(r.at) ?? []), r.service]);
-            }
-        }
-        for (const [at, list] of canaries) {
-            if (list.length > 1) report(`${list.length} canary Ingresses (${list.map(nameOf).join(", ")}) serve ${at}: ingress-nginx honours only one; keep one`, list[1].urn);
-            const prim = primaries.get(at);
-            if (!prim) {
-                report(`canary Ingress ${nameOf(list[0])} serves ${at} but no primary Ingress does: a canary needs a primary`, list[0].urn);
-                continue;
-            }
-            for (const c of list) {
-                const svc = routes(c).find((r: any) => r.at === at)?.service;
-                if (prim.includes(svc)) report(`canary Ingress ${nameOf(c)} routes ${at} to ${svc}, the same Service as the primary: route the canary to the candidate's Service`, c.urn);
-            }
-        }
-    },
-});
-
-export const pdbAtHpaMinimum = stackPolicy({
+export const pdbDisruptionAtMin = stackPolicy({
     name: "pdb-disruption-at-min",
     description: "Checks PDB arithmetic (percentages round up) at the workload's minimum size: at least one pod can always be evicted.",
     severity: "medium",
@@ -231,22 +193,4 @@ export const namespaceGuardrails = stackPolicy({
     },
 });
 
-/** Prod-level knobs for the container checks, whatever the stack's policy config says. */
-export const PROD_CONTAINER_KNOBS = { requireDigest: false, requireCpuLimit: false, maxLivenessDelayWithoutStartupProbe: 30 };
-
-export const canaryTrackProdChecks = stackPolicy({
-    name: "canary-track-prod-checks",
-    description: "Checks the candidate (canary) track with the prod-level container checks in every stack: a release must not promote what prod would refuse.",
-    severity: "high",
-    remediationSteps: "Fix the candidate's pod spec as the named container check says.",
-    check: (rs, _k, report) => {
-        for (const d of of(rs, TYPES.Deployment)) {
-            if (d.props?.metadata?.labels?.["goship.dev/role"] !== "candidate") continue;
-            for (const p of [...CONTAINER_CHECKS, containerEphemeralStorage]) {
-                p.check(d.props, withDefaults(p.knobs, PROD_CONTAINER_KNOBS), (m) => report(`[${p.name}] candidate track: ${m}`, d.urn), { name: d.name, type: d.type });
-            }
-        }
-    },
-});
-
-export const stackPolicies = [hpaTarget, serviceSelectsPods, ingressBackends, oneCanaryPerHost, pdbAtHpaMinimum, configReferences, namespaceGuardrails, canaryTrackProdChecks];
+export const crossObjectPolicies = [hpaTarget, serviceSelectsPods, ingressBackends, pdbDisruptionAtMin, configReferences, namespaceGuardrails];

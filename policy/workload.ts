@@ -170,7 +170,7 @@ export const gracefulTermination = resourcePolicy({
     },
 });
 
-export const rollingUpdate = resourcePolicy({
+export const deploymentRollingUpdate = resourcePolicy({
     name: "deployment-rolling-update",
     description: "Checks that Deployments roll out with RollingUpdate and parameters that keep pods serving.",
     severity: "medium",
@@ -194,7 +194,7 @@ export const rollingUpdate = resourcePolicy({
     },
 });
 
-export const replicaCount = resourcePolicy({
+export const deploymentReplicas = resourcePolicy({
     name: "deployment-replicas",
     description: "Checks that a stable Deployment runs enough replicas unless an HPA manages it (replicas omitted).",
     severity: "medium",
@@ -210,7 +210,7 @@ export const replicaCount = resourcePolicy({
     },
 });
 
-export const selectorMatchesTemplate = resourcePolicy({
+export const deploymentSelectorMatches = resourcePolicy({
     name: "deployment-selector-matches",
     description: "Checks that a Deployment's selector matches its own pod template labels.",
     severity: "high",
@@ -270,7 +270,7 @@ export const configMapNoSecrets = resourcePolicy({
 
 export const workloadPolicies = [
     containerProbes, probePortsExist, containerResources, imageReference, containerSecurityContext, noHostAccess,
-    noSecretLiteralEnv, noServiceAccountToken, gracefulTermination, rollingUpdate, replicaCount, selectorMatchesTemplate,
+    noSecretLiteralEnv, noServiceAccountToken, gracefulTermination, deploymentRollingUpdate, deploymentReplicas, deploymentSelectorMatches,
     hpaReplicaRange, pdbAllowsDisruption, configMapNoSecrets,
 ];
 

@@ -9,12 +9,14 @@
 // invalid config or bad arguments. User errors print a message, never a stack trace.
 import * as fs from "fs";
 import * as path from "path";
-import { MockEngine, RefusedTransition } from "./offline/engine";
-import { ROOT, RunResult } from "./offline/program";
+import { MockEngine } from "../offline/engine";
+import { RefusedTransition } from "../offline/mock-runtime";
+import { RunResult } from "../offline/results";
+import { ROOT } from "../offline/stack-config";
 import {
     Change, diffObjects, kubernetesObject, objectFileName, parseArgs, routeWeights, showValue, stableOrder, toYaml, UsageError,
-} from "./offline/render-lib";
-import { policyReport } from "./offline/policy-report";
+} from "../offline/render-lib";
+import { policyReport } from "../offline/policy-report";
 
 const STATE_FORMAT = "goship-render-state/1";
 

@@ -5,9 +5,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { runAnalysis } from "../components/release/analysis";
 import { releaseProvider } from "../components/release/provider";
-import type { AnalysisConfig } from "../components/config/schema";
-import { trafficView } from "./engine";
-import { T } from "./harness";
+import type { AnalysisConfig } from "../components/release/analysis";
+import { trafficView } from "../offline/results";
+import { T } from "../offline/results";
 import { CheckedEngine } from "./support/release-view";
 import { load, PROMETHEUS, startGoship, startPrometheus, stopAll } from "./support/processes";
 

@@ -2,7 +2,7 @@
 // handling (with an injected fetch).
 import * as assert from "assert";
 import { defaultQueries, evaluate, renderQuery, runAnalysis } from "../components/release/analysis";
-import type { AnalysisConfig } from "../components/config/schema";
+import type { AnalysisConfig } from "../components/release/analysis";
 
 const cfg = (extra: Partial<AnalysisConfig> = {}): AnalysisConfig => ({
     prometheusUrl: "http://127.0.0.1:9", window: "1m", minSuccessRate: 0.99, maxP99Seconds: 0.5, minRequests: 100,

@@ -2,7 +2,7 @@
 // anything: the figures are for people, see the closing notes.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { ROOT } from "./harness";
+import { ROOT } from "../offline/stack-config";
 
 function npmRun(script: string, ...args: string[]): string {
     const r = spawnSync("npm", ["run", "--silent", script, "--", ...args], { cwd: ROOT, encoding: "utf8" });

@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     AppConfig, AppNamespace, Autoscaler, GoImage, GoWorkload, IngressNginx, terminationGracePeriodSeconds,
 } from "../components";
-import { runProgram, T } from "./harness";
+import { runProgram } from "../offline/mock-runtime";
+import { T } from "../offline/results";
 
 const timings = { preStopSleepSeconds: 5, drainDelaySeconds: 5, shutdownTimeoutSeconds: 10 };
 const resources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };

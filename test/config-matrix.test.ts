@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { parseConfig } from "../components/config/schema";
 import { ConfigError } from "../components/config/validate";
-import { setPath } from "./harness";
+import { setPath } from "../offline/stack-config";
 
 type Kind = "string" | "quantity" | "int" | "number" | "bool" | "enum" | "list";
 // [dotted key, kind, an out-of-range / malformed value (undefined: no range to test)]

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT } from "./harness";
+import { ROOT } from "../offline/stack-config";
 
 /** Runs `code` in a fresh node in the project root, after `preload` (a module path or inline setup). */
 function node(setup: string, code: string): { status: number | null; out: string; err: string } {

@@ -16,8 +16,9 @@ import type { HTTPRouteObject, MatchRoute, RouteRequest } from "../components/re
 import { routerChangeRefusal } from "../components/release/router-change";
 import { routerFor, ROUTERS } from "../components/release/routers";
 import { gatewayApiRouter, headerMatch } from "../components/release/routers/gateway-api";
-import { MockEngine } from "./engine";
-import { ROOT, T } from "./harness";
+import { MockEngine } from "../offline/engine";
+import { T } from "../offline/results";
+import { ROOT } from "../offline/stack-config";
 import { validateObject } from "./support/k8s-schema";
 
 const config = { kind: "gatewayApi" as const, parentRefs: [{ name: "eg", namespace: "gateways", sectionName: "https" }], hostnames: ["shop.example.com"] };

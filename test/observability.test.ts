@@ -9,11 +9,13 @@ import { parseConfig } from "../components/config/schema";
 import { dashboard, DashboardArgs } from "../components/observability/dashboard";
 import { alertRules } from "../components/observability/promql";
 import { inProgressCandidate, otelEnv, trackViews } from "../components/observability";
-import { alertRulesActionable, grafanaDashboardComplete, labelSelectorMatches, MONITORING, serviceMonitorTargets } from "../policy/observability";
+import { labelSelectorMatches } from "../policy/lib/k8s";
+import { alertRulesActionable, grafanaDashboardComplete, serviceMonitorTargets } from "../policy/observability";
 import { Res } from "../policy/lib/k8s";
-import { policyResources } from "../scripts/offline/policy-report";
-import { MockEngine } from "./engine";
-import { runProgram, T } from "./harness";
+import { policyResources } from "../offline/policy-report";
+import { MockEngine } from "../offline/engine";
+import { runProgram } from "../offline/mock-runtime";
+import { T } from "../offline/results";
 import { run } from "./policy/fixtures";
 import { validateObject } from "./support/k8s-schema";
 
@@ -196,10 +198,10 @@ describe("the program with goship:observability (mock runtime)", function () {
         await e.up(full);
         await e.up({ ...full, "goship:version": "1.1.0", "goship:release.step": 0 });
         const r = await e.up({ ...full, "goship:version": "1.1.0", "goship:release.step": 1 });
-        const sm = r.get(MONITORING.ServiceMonitor, "goship").inputs;
+        const sm = r.get(T.ServiceMonitor, "goship").inputs;
         assert.deepStrictEqual(sm.metadata.labels.release, "kube-prometheus-stack");
         validateMonitoring({ apiVersion: sm.apiVersion, kind: sm.kind, metadata: sm.metadata, spec: sm.spec });
-        const rule = r.get(MONITORING.PrometheusRule, "goship-canary").inputs;
+        const rule = r.get(T.PrometheusRule, "goship-canary").inputs;
         validateMonitoring({ apiVersion: rule.apiVersion, kind: rule.kind, metadata: rule.metadata, spec: rule.spec });
         assert.deepStrictEqual(rule.spec.groups[0].rules.map((x: any) => x.alert), ["GoshipCandidateErrorRate", "GoshipCandidateLatency"]);
         assert.match(rule.spec.groups[0].rules[0].expr, /version="1\.1\.0".*version="1\.0\.0"/s);
@@ -229,15 +231,15 @@ describe("the program with goship:observability (mock runtime)", function () {
             return copy;
         };
         const msgs = (p: typeof serviceMonitorTargets, rs: Res[]) => run(p, rs).map((v) => v.message).join("\n");
-        assert.match(msgs(serviceMonitorTargets, broken(MONITORING.ServiceMonitor, "goship", (p) => { p.spec.selector.matchLabels["app.kubernetes.io/name"] = "shop"; })),
+        assert.match(msgs(serviceMonitorTargets, broken(T.ServiceMonitor, "goship", (p) => { p.spec.selector.matchLabels["app.kubernetes.io/name"] = "shop"; })),
             /ServiceMonitor goship selector .* matches no Service in goship-prod: nothing would be scraped/);
-        assert.match(msgs(serviceMonitorTargets, broken(MONITORING.ServiceMonitor, "goship", (p) => { p.spec.endpoints[0].port = "metrics"; })),
+        assert.match(msgs(serviceMonitorTargets, broken(T.ServiceMonitor, "goship", (p) => { p.spec.endpoints[0].port = "metrics"; })),
             /ServiceMonitor goship scrapes port metrics, which Service goship-blue does not name \(ports: http\)/);
-        assert.match(msgs(serviceMonitorTargets, broken(MONITORING.ServiceMonitor, "goship", (p) => { p.spec.selector.matchExpressions = []; })),
+        assert.match(msgs(serviceMonitorTargets, broken(T.ServiceMonitor, "goship", (p) => { p.spec.selector.matchExpressions = []; })),
             /matches Services goship-blue and goship, which select the same pods|matches Services goship and goship-blue, which select the same pods/);
-        assert.match(msgs(alertRulesActionable, broken(MONITORING.PrometheusRule, "goship-canary", (p) => { delete p.spec.groups[0].rules[0].for; delete p.spec.groups[0].rules[1].labels.severity; })),
+        assert.match(msgs(alertRulesActionable, broken(T.PrometheusRule, "goship-canary", (p) => { delete p.spec.groups[0].rules[0].for; delete p.spec.groups[0].rules[1].labels.severity; })),
             /alert GoshipCandidateErrorRate has no valid for duration[\s\S]*alert GoshipCandidateLatency has no severity label/);
-        assert.match(msgs(alertRulesActionable, broken(MONITORING.PrometheusRule, "goship-canary", (p) => { p.spec.groups[0].rules[0].expr = "up == 0"; })),
+        assert.match(msgs(alertRulesActionable, broken(T.PrometheusRule, "goship-canary", (p) => { p.spec.groups[0].rules[0].expr = "up == 0"; })),
             /does not select namespace="goship-prod"/);
         assert.match(msgs(grafanaDashboardComplete, broken(T.ConfigMap, "goship-dashboard", (p) => { delete p.metadata.labels.grafana_dashboard; })),
             /ConfigMap goship-dashboard holds goship\.json but lacks the grafana_dashboard label/);
@@ -253,7 +255,7 @@ describe("the program with goship:observability (mock runtime)", function () {
 
     it("without the key: no monitoring objects, no OTEL variables", async () => {
         const r = await runProgram({ stack: "dev" });
-        assert.strictEqual(r.ofType(MONITORING.ServiceMonitor).length + r.ofType(MONITORING.PrometheusRule).length, 0);
+        assert.strictEqual(r.ofType(T.ServiceMonitor).length + r.ofType(T.PrometheusRule).length, 0);
         assert.ok(!r.resources.some((x) => x.type === T.ConfigMap && x.inputs.metadata.name.endsWith("-dashboard")));
         assert.ok(!Object.keys(r.get(T.ConfigMap, "goship-config").inputs.data).some((k) => k.startsWith("OTEL_")));
     });

@@ -186,7 +186,7 @@ describe("egress to the OTLP collector (tracing on)", () => {
 });
 
 describe("shipped stacks: the quota holds a release's peak", () => {
-    const { loadStackConfig } = require("./harness");
+    const { loadStackConfig } = require("../offline/stack-config");
     const { parseQuantity } = require("../components/config/validate");
     for (const stack of ["dev", "prod"]) {
         it(`${stack}: two full tracks (blue/green) plus a 25% surge fit the ephemeral-storage quota`, () => {

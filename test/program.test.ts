@@ -1,6 +1,8 @@
 // The whole program (index.ts) under the mock runtime with each stack's real config file.
 import * as assert from "assert";
-import { runProgram, secretPlaceholder, T } from "./harness";
+import { runProgram } from "../offline/mock-runtime";
+import { T } from "../offline/results";
+import { secretPlaceholder } from "../offline/stack-config";
 
 function kinds(r: Awaited<ReturnType<typeof runProgram>>): Record<string, number> {
     const out: Record<string, number> = {};

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../components/config/schema";
-import { loadStackConfig, ROOT, setPath } from "./harness";
+import { loadStackConfig, ROOT, setPath } from "../offline/stack-config";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const blocks = [...readme.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -67,28 +67,22 @@ describe("README", function () {
     });
 });
 
-describe("README component example", function () {
-    this.timeout(60_000);
-
-    it("runs under the mock runtime and creates what the table says", async () => {
-        const { runProgram, T } = require("./harness");
-        const ts = require("typescript");
-        const snippet = /```ts\n([\s\S]*?)```/.exec(readme)![1];
-        const js = ts.transpileModule(snippet, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-        const components = require("../components");
-        const program = () => new Function("require", "exports", js)((m: string) => (m === "goship/components" ? components : require(m)), {});
-        const r = await runProgram({ stack: "dev", program });
-        assert.strictEqual(r.get(T.Deployment, "shop-blue").inputs.metadata.namespace, "shop");
-        assert.strictEqual(r.get(T.HPA, "shop").inputs.spec.scaleTargetRef.name, "shop-blue");
-        assert.strictEqual(r.get(T.Namespace, "shop").inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
-        assert.ok(!("replicas" in r.get(T.Deployment, "shop-blue").inputs.spec), "omitted replicas under the HPA");
+describe("README component example", () => {
+    // test/package.test.ts installs the packed tarball into a project of its own and runs this
+    // program there (mock runtime); test/e2e/scenarios/17-consumer-package.e2e.ts deploys it.
+    it("is the package example those tests run, using the four components from goship/components", () => {
+        const { readmeConsumer } = require("./support/consumer");
+        const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+        assert.deepStrictEqual(blocks, [readmeConsumer(readme).ts], "the README's one TypeScript example is the package example");
+        assert.match(blocks[0], /import \{ AppNamespace, Autoscaler, GoWorkload, Release \} from "goship\/components";/);
+        for (const c of ["AppNamespace", "Release", "GoWorkload", "Autoscaler"]) assert.match(blocks[0], new RegExp(`new ${c}\\(`));
     });
 });
 
 describe("README policy table", () => {
     it("lists every policy with the same levels as policy/README.md", () => {
         const { policies } = require("../policy/policies");
-        const { levelOf } = require("../policy/run");
+        const { levelOf } = require("../offline/policy-runner");
         const dev = require("../policy/config/dev.json");
         const prod = require("../policy/config/prod.json");
         for (const p of policies) {

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "./harness";
+import { ROOT } from "../offline/stack-config";
 
 /** A fresh node that loads the program's release module and prints what it is asked. */
 function node(code: string): string {

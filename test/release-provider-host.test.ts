@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as readline from "readline";
 import * as pulumi from "@pulumi/pulumi";
 import { releaseProvider } from "../components/release/provider";
-import { ROOT } from "./harness";
+import { ROOT } from "../offline/stack-config";
 
 const grpc = require("@grpc/grpc-js");
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");

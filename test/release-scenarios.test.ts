@@ -3,10 +3,10 @@
 // rendered objects asserted after every step (and the routing invariants of
 // support/release-view.ts checked after every update).
 import * as assert from "assert";
-import { trafficView } from "./engine";
-import { T } from "./harness";
+import { trafficView } from "../offline/results";
+import { T } from "../offline/results";
 import { CheckedEngine as MockEngine } from "./support/release-view";
-import { policyReport } from "../scripts/offline/policy-report";
+import { policyReport } from "../offline/policy-report";
 
 const STABLE = "goship:1.0.0";
 const CANDIDATE = "goship:1.1.0";

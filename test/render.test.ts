@@ -7,10 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT } from "./harness";
+import { ROOT } from "../offline/stack-config";
 import {
     diffObjects, objectFileName, parseArgs, parseValue, redact, stableOrder, UsageError,
-} from "../scripts/offline/render-lib";
+} from "../offline/render-lib";
 import { validateObject } from "./support/k8s-schema";
 
 describe("render: helpers", () => {

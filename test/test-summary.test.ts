@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "./harness";
+import { ROOT } from "../offline/stack-config";
 
 function tmp(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "goship-summary-"));

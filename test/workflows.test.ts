@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ROOT } from "./harness";
+import { ROOT } from "../offline/stack-config";
 
 const dir = path.join(ROOT, ".github/workflows");
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yml"));

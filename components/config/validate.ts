@@ -27,7 +27,14 @@ export class Reader {
         readonly key: string,
         private readonly obj: Record<string, unknown>,
         readonly problems: string[],
+        /** The config namespace itself: its fields are `goship:field`, nested ones `goship:a.b`. */
+        private readonly root = false,
     ) {}
+
+    /** The reader of a config namespace's top-level keys (`goship:replicas`). */
+    static root(namespace: string, obj: Record<string, unknown>, problems: string[]): Reader {
+        return new Reader(namespace, obj, problems, true);
+    }
 
     static of(key: string, value: unknown, problems: string[]): Reader {
         if (value === undefined) return new Reader(key, {}, problems);
@@ -39,7 +46,7 @@ export class Reader {
     }
 
     private path(field: string): string {
-        return `${this.key}.${field}`;
+        return `${this.key}${this.root ? ":" : "."}${field}`;
     }
 
     has(field: string): boolean {

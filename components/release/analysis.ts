@@ -1,10 +1,21 @@
 // The Prometheus analysis gate: before a canary advances (and before a promotion or a
 // blue/green switch), the candidate's success rate and p99 latency are queried by its
 // `version` label and compared with the thresholds. Pure apart from the HTTP query.
-import type { AnalysisConfig } from "../config/schema";
 import type { AnalysisOutcome } from "./strategy";
 
 export type { AnalysisOutcome };
+
+/** `goship:release.analysis`: the Prometheus gate's query, thresholds and what a failure does. */
+export interface AnalysisConfig {
+    prometheusUrl: string;
+    window: string;
+    minSuccessRate: number;
+    maxP99Seconds: number;
+    minRequests: number;
+    noData: "fail" | "pass" | "hold";
+    onFailure: "refuse" | "abort";
+    queries: { successRate?: string; p99?: string; requests?: string };
+}
 
 export interface Measured {
     successRate: number | null;

@@ -1,10 +1,11 @@
 // pulumi.dynamic.Resource, minus the one slow part of every program run that never changes
 // between runs: serializing the provider's code (pulumi.runtime.serializeFunction walks every
 // closure through the V8 inspector, ~0.5 s here, in the preview and again in the update of each
-// `up`). The text it produces is kept in node_modules/.cache/goship-engine, keyed by the SDK and
-// Node versions and the path and text of every source file of this project loaded so far (the
-// provider's code can only come from those), so any edit serializes afresh. Registered exactly
-// as pulumi.dynamic.Resource registers: same type token, same `__provider` text and secretness.
+// `up`). The text it produces is kept in the program's node_modules/.cache/goship-engine, keyed
+// by the SDK and Node versions and the path and text of every goship source file loaded so far
+// (the provider's code can only come from those), so any edit or upgrade serializes afresh.
+// Registered exactly as pulumi.dynamic.Resource registers: same type token, same `__provider`
+// text and secretness.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -17,10 +18,14 @@ interface Serialized {
 
 const memo = new Map<object, Promise<Serialized>>();
 
-/** The project's own loaded sources (outside node_modules), in a stable order. */
+/**
+ * The loaded files the provider's code can come from, in a stable order: everything under
+ * `root` (this repository, or the installed package's dist/ when goship is a dependency) but
+ * its own node_modules.
+ */
 function projectSources(root: string): string[] {
     return Object.keys(require.cache)
-        .filter((f) => f.startsWith(root + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`))
+        .filter((f) => f.startsWith(root + path.sep) && !f.startsWith(path.join(root, "node_modules") + path.sep))
         .sort();
 }
 
@@ -46,7 +51,8 @@ function underMocks(): boolean {
 async function serialize(provider: pulumi.dynamic.ResourceProvider): Promise<Serialized> {
     if (underMocks()) return sdkSerialize(provider);
     const root = path.resolve(__dirname, "..", "..");
-    const file = path.join(root, "node_modules", ".cache", "goship-engine", `provider-${cacheKey(root)}.json`);
+    // The program's project (the engine runs it from there), beside engine/transpile.js's cache.
+    const file = path.join(process.cwd(), "node_modules", ".cache", "goship-engine", `provider-${cacheKey(root)}.json`);
     try {
         return JSON.parse(fs.readFileSync(file, "utf8"));
     } catch {

@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { runAnalysis } from "./analysis";
 import { routerChangeRefusal } from "./router-change";
 import { needsAnalysis, next, ReleaseConfig, ReleaseState, statusLine, Track, trackRoles } from "./strategy";
-import type { AnalysisConfig } from "../config/schema";
+import type { AnalysisConfig } from "./analysis";
 
 /** What the program sends: the desired config, plus the image built for `desired.version`. */
 export interface ReleaseInputs {

@@ -1,14 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Autoscaler } from "../autoscaler";
-import type { AutoscalingConfig, MatchConfig, ReleaseSettings, AnalysisConfig } from "../config/schema";
+import { Autoscaler, AutoscalingConfig } from "../autoscaler";
 import { GoWorkload, GoWorkloadArgs, OWNED_BY_PULUMI, trackSelector } from "../workload";
+import type { AnalysisConfig } from "./analysis";
 import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
 import { CachedDynamicResource } from "./dynamic";
 import { engineReleaseProvider, ReleaseInputs, ReleaseOutputs } from "./provider";
 import { trackReplicas } from "./replicas";
 import type { IngressObject, MatchRoute, RouteObject, RouterConfig, ServicePort } from "./router";
 import { routerFor } from "./routers";
+import type { MatchConfig, ReleaseSettings } from "./settings";
 import type { ReleaseState as ReleaseStateData, Track, TrackRole } from "./strategy";
 
 const TRACKS: Track[] = ["blue", "green"];

@@ -13,6 +13,8 @@ export const TYPES = {
     HPA: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     PDB: "kubernetes:policy/v1:PodDisruptionBudget",
     HTTPRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    ServiceMonitor: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+    PrometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
 } as const;
 
 export const NGINX = "nginx.ingress.kubernetes.io";
@@ -24,6 +26,9 @@ export interface Res {
     urn: string;
     props: any;
 }
+
+/** The resources of one type. */
+export const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
 
 export function nameOf(r: Res): string {
     return r.props?.metadata?.name ?? r.name;

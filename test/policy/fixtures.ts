@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { GoshipResourcePolicy, GoshipStackPolicy } from "../../policy/lib/define";
 import { Res, TYPES } from "../../policy/lib/k8s";
-import { runPolicies, Violation } from "../../policy/run";
+import { runPolicies, Violation } from "../../offline/policy-runner";
 
 const NS = "shop";
 const app = (track: string, extra: any = {}) => ({

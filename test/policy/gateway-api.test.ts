@@ -4,8 +4,8 @@
 import * as assert from "assert";
 import * as G from "../../policy/gateway-api";
 import * as P from "../../policy/policies";
-import * as S from "../../policy/stack";
-import { levelOf } from "../../policy/run";
+import * as RP from "../../policy/release";
+import { levelOf } from "../../offline/policy-runner";
 import { Res, TYPES as T } from "../../policy/lib/k8s";
 import { assertHasViolation, assertNoViolations, container, goodStack, mutate, run, without } from "./fixtures";
 
@@ -129,8 +129,8 @@ describe("policies: Gateway API HTTPRoute", () => {
     describe("stack: canary-track-prod-checks with an HTTPRoute", () => {
         it("holds the candidate track behind the route to prod checks", () => {
             const noLimit = mutate(T.Deployment, "shop-green", (p) => { delete container(p).resources.limits; }, routeStack());
-            assertHasViolation(S.canaryTrackProdChecks, noLimit, /\[container-resources\] candidate track: Deployment shop-green container app has no memory limit/);
-            assert.deepStrictEqual(run(S.canaryTrackProdChecks, routeStack()).map((v) => v.message), []);
+            assertHasViolation(RP.canaryTrackProdChecks, noLimit, /\[container-resources\] candidate track: Deployment shop-green container app has no memory limit/);
+            assert.deepStrictEqual(run(RP.canaryTrackProdChecks, routeStack()).map((v) => v.message), []);
         });
     });
 });

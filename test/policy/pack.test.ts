@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import * as readline from "readline";
-import { ROOT } from "../harness";
+import { ROOT } from "../../offline/stack-config";
 import { policies } from "../../policy/policies";
 import { goodStack, container, mutate } from "./fixtures";
 import { TYPES } from "../../policy/lib/k8s";

@@ -8,6 +8,8 @@ import * as W from "../../policy/workload";
 import * as PR from "../../policy/production";
 import { parseImage } from "../../policy/lib/k8s";
 import { TYPES as T } from "../../policy/lib/k8s";
+import { withDefaults } from "../../policy/lib/define";
+import { levelOf } from "../../offline/policy-runner";
 import { assertHasViolation, assertNoViolations, container, goodStack, mutate, run, without } from "./fixtures";
 
 const D = T.Deployment;
@@ -132,23 +134,23 @@ describe("policies", () => {
 
     describe("deployment-rolling-update", () => {
         it("fails on Recreate, a stuck rollout and all pods down at once", () => {
-            assertHasViolation(W.rollingUpdate, blue((p) => { p.spec.strategy = { type: "Recreate" }; }), /uses the Recreate strategy/);
-            assertHasViolation(W.rollingUpdate, blue((p) => { p.spec.strategy.rollingUpdate = { maxSurge: 0, maxUnavailable: 0 }; }), /maxSurge and maxUnavailable both 0/);
-            assertHasViolation(W.rollingUpdate, blue((p) => { p.spec.replicas = 3; p.spec.strategy.rollingUpdate.maxUnavailable = "100%"; }), /may take all 3 pods down at once/);
+            assertHasViolation(W.deploymentRollingUpdate, blue((p) => { p.spec.strategy = { type: "Recreate" }; }), /uses the Recreate strategy/);
+            assertHasViolation(W.deploymentRollingUpdate, blue((p) => { p.spec.strategy.rollingUpdate = { maxSurge: 0, maxUnavailable: 0 }; }), /maxSurge and maxUnavailable both 0/);
+            assertHasViolation(W.deploymentRollingUpdate, blue((p) => { p.spec.replicas = 3; p.spec.strategy.rollingUpdate.maxUnavailable = "100%"; }), /may take all 3 pods down at once/);
         });
     });
 
     describe("deployment-replicas", () => {
         it("fails below the minimum unless an HPA manages it or the release sizes the track", () => {
             const one = blue((p) => { p.spec.replicas = 1; container(p); p.metadata.labels["goship.dev/role"] = "stable"; });
-            assertHasViolation(W.replicaCount, one, /runs 1 replica\(s\): run at least 2/, { minReplicas: 2 });
-            assertNoViolations(W.replicaCount, goodStack(), { minReplicas: 2 }); // blue omits replicas, green is a candidate
+            assertHasViolation(W.deploymentReplicas, one, /runs 1 replica\(s\): run at least 2/, { minReplicas: 2 });
+            assertNoViolations(W.deploymentReplicas, goodStack(), { minReplicas: 2 }); // blue omits replicas, green is a candidate
         });
     });
 
     describe("deployment-selector-matches", () => {
         it("fails when the selector does not match the template", () => {
-            assertHasViolation(W.selectorMatchesTemplate, blue((p) => { p.spec.selector.matchLabels["goship.dev/track"] = "green"; }), /does not match its pod template labels/);
+            assertHasViolation(W.deploymentSelectorMatches, blue((p) => { p.spec.selector.matchLabels["goship.dev/track"] = "green"; }), /does not match its pod template labels/);
         });
     });
 
@@ -215,15 +217,15 @@ describe("policies", () => {
                 else p.metadata.annotations[`nginx.ingress.kubernetes.io/${k}`] = v;
             }
         });
-        it("fails without canary \"true\"", () => assertHasViolation(R.canaryAnnotationsWellFormed, canary({ canary: undefined }), /canary is missing: set nginx\.ingress\.kubernetes\.io\/canary "true"/));
+        it("fails without canary \"true\"", () => assertHasViolation(R.canaryAnnotations, canary({ canary: undefined }), /canary is missing: set nginx\.ingress\.kubernetes\.io\/canary "true"/));
         it("fails on a weight out of range or not an integer", () => {
-            assertHasViolation(R.canaryAnnotationsWellFormed, canary({ "canary-weight": "150" }), /canary-weight "150" must be an integer in \[0, 100\]/);
-            assertHasViolation(R.canaryAnnotationsWellFormed, canary({ "canary-weight": "2.5" }), /canary-weight "2\.5"/);
-            assertNoViolations(R.canaryAnnotationsWellFormed, canary({ "canary-weight": "150", "canary-weight-total": "1000" }));
+            assertHasViolation(R.canaryAnnotations, canary({ "canary-weight": "150" }), /canary-weight "150" must be an integer in \[0, 100\]/);
+            assertHasViolation(R.canaryAnnotations, canary({ "canary-weight": "2.5" }), /canary-weight "2\.5"/);
+            assertNoViolations(R.canaryAnnotations, canary({ "canary-weight": "150", "canary-weight-total": "1000" }));
         });
         it("fails on a header value without a header", () => {
-            assertHasViolation(R.canaryAnnotationsWellFormed, canary({ "canary-by-header-value": "always" }), /sets canary-by-header-value without canary-by-header/);
-            assertNoViolations(R.canaryAnnotationsWellFormed, canary({ "canary-by-header": "X-Canary", "canary-by-header-value": "always" }));
+            assertHasViolation(R.canaryAnnotations, canary({ "canary-by-header-value": "always" }), /sets canary-by-header-value without canary-by-header/);
+            assertNoViolations(R.canaryAnnotations, canary({ "canary-by-header": "X-Canary", "canary-by-header-value": "always" }));
         });
         it("canary-routes-something flags a parked canary", () => {
             assertHasViolation(R.canaryRoutesSomething, canary({ "canary-weight": "0" }), /canary at weight 0 with no header or cookie/);
@@ -266,19 +268,19 @@ describe("policies", () => {
             const second = JSON.parse(JSON.stringify(stack.find((r) => r.name === "shop-canary")));
             second.name = second.props.metadata.name = "shop-canary-2";
             second.urn += "-2";
-            assertHasViolation(S.oneCanaryPerHost, [...stack, second], /2 canary Ingresses \(shop-canary, shop-canary-2\) serve shop shop\.example\.com\//);
-            assertHasViolation(S.oneCanaryPerHost, without(T.Ingress, "shop"), /but no primary Ingress does/);
-            assertHasViolation(S.oneCanaryPerHost, mutate(T.Ingress, "shop-canary", (p) => { p.spec.rules[0].http.paths[0].backend.service.name = "shop"; }), /the same Service as the primary/);
+            assertHasViolation(R.oneCanaryPerHost, [...stack, second], /2 canary Ingresses \(shop-canary, shop-canary-2\) serve shop shop\.example\.com\//);
+            assertHasViolation(R.oneCanaryPerHost, without(T.Ingress, "shop"), /but no primary Ingress does/);
+            assertHasViolation(R.oneCanaryPerHost, mutate(T.Ingress, "shop-canary", (p) => { p.spec.rules[0].http.paths[0].backend.service.name = "shop"; }), /the same Service as the primary/);
         });
     });
 
     describe("stack: pdb-disruption-at-min", () => {
         it("does the arithmetic at the HPA minimum (percentages round up)", () => {
             const pdb = (spec: any, hpaMin = 3) => mutate(T.HPA, "shop", (p) => { p.spec.minReplicas = hpaMin; }, mutate(T.PDB, "shop-blue", (p) => { p.spec = { ...spec, selector: p.spec.selector }; }));
-            assertHasViolation(S.pdbAtHpaMinimum, pdb({ minAvailable: 3 }), /allows 0 disruptions at 3 replica\(s\) of Deployment shop-blue/);
-            assertHasViolation(S.pdbAtHpaMinimum, pdb({ minAvailable: "70%" }), /allows 0 disruptions at 3/); // ceil(2.1) = 3
-            assertNoViolations(S.pdbAtHpaMinimum, pdb({ minAvailable: "60%" })); // ceil(1.8) = 2 → 1 allowed
-            assertNoViolations(S.pdbAtHpaMinimum, pdb({ maxUnavailable: "10%" })); // ceil(0.3) = 1
+            assertHasViolation(S.pdbDisruptionAtMin, pdb({ minAvailable: 3 }), /allows 0 disruptions at 3 replica\(s\) of Deployment shop-blue/);
+            assertHasViolation(S.pdbDisruptionAtMin, pdb({ minAvailable: "70%" }), /allows 0 disruptions at 3/); // ceil(2.1) = 3
+            assertNoViolations(S.pdbDisruptionAtMin, pdb({ minAvailable: "60%" })); // ceil(1.8) = 2 → 1 allowed
+            assertNoViolations(S.pdbDisruptionAtMin, pdb({ maxUnavailable: "10%" })); // ceil(0.3) = 1
         });
     });
 
@@ -299,13 +301,29 @@ describe("policies", () => {
         });
     });
 
-    describe("stack: canary-track-prod-checks", () => {
+    describe("release: canary-track-prod-checks", () => {
         it("holds the candidate track to prod container checks, whatever the stack's config", () => {
             const weak = mutate(D, "shop-green", (p) => { delete container(p).resources.limits; container(p).image = "shop:latest"; });
-            assertHasViolation(S.canaryTrackProdChecks, weak, /\[container-resources\] candidate track: Deployment shop-green container app has no memory limit/);
-            assertHasViolation(S.canaryTrackProdChecks, weak, /\[image-reference\] candidate track: .*uses the latest tag/);
+            assertHasViolation(R.canaryTrackProdChecks, weak, /\[container-resources\] candidate track: Deployment shop-green container app has no memory limit/);
+            assertHasViolation(R.canaryTrackProdChecks, weak, /\[image-reference\] candidate track: .*uses the latest tag/);
             // The same weakness on the stable track is not this policy's business.
-            assertNoViolations(S.canaryTrackProdChecks, mutate(D, "shop-blue", (p) => { delete container(p).resources.limits; }));
+            assertNoViolations(R.canaryTrackProdChecks, mutate(D, "shop-blue", (p) => { delete container(p).resources.limits; }));
+        });
+
+        it("uses policy/config/prod.json's container knobs except requireDigest, which a never-pushed dev candidate cannot meet", () => {
+            const prod = require("../../policy/config/prod.json");
+            // Each check's own knobs (withDefaults passes the other keys through).
+            const own = (p: any, config: any) => Object.fromEntries(Object.keys(p.knobs ?? {}).map((k) => [k, withDefaults(p.knobs, config)[k]]));
+            for (const p of [...W.CONTAINER_CHECKS, PR.containerEphemeralStorage]) {
+                const inProd = own(p, levelOf(prod, p.name, "advisory").knobs);
+                const expected = p.name === "image-reference" ? { ...inProd, requireDigest: false } : inProd;
+                assert.deepStrictEqual(own(p, R.CANDIDATE_CONTAINER_KNOBS), expected, p.name);
+            }
+            assert.strictEqual(levelOf(prod, "image-reference", "advisory").knobs.requireDigest, true);
+            // The difference, seen from outside: a candidate by tag passes this policy; prod's image-reference flags it.
+            const tagged = mutate(D, "shop-green", (p) => { container(p).image = "registry.example.com/shop:1.1.0"; });
+            assertNoViolations(R.canaryTrackProdChecks, tagged);
+            assertHasViolation(W.imageReference, tagged, /is not pinned by digest/, { requireDigest: true });
         });
     });
 
@@ -350,7 +368,7 @@ describe("policies", () => {
             assertHasViolation(PR.containerEphemeralStorage, blue((p) => { p.spec.template.spec.volumes[0].emptyDir = {}; }), /emptyDir volume tmp has no sizeLimit/);
         });
         it("holds the candidate track to it in every stack", () => {
-            assertHasViolation(S.canaryTrackProdChecks, mutate(D, "shop-green", (p) => delete container(p).resources.limits["ephemeral-storage"]),
+            assertHasViolation(R.canaryTrackProdChecks, mutate(D, "shop-green", (p) => delete container(p).resources.limits["ephemeral-storage"]),
                 /\[container-ephemeral-storage\] candidate track: Deployment shop-green container app has no ephemeral-storage limit/);
         });
     });
@@ -398,7 +416,7 @@ describe("policies", () => {
     describe("the runner", () => {
         it("honours levels from the config file: all, per policy, disabled", () => {
             const broken = blueC((c) => delete c.readinessProbe);
-            const levels = (config: any) => [...new Set(require("../../policy/run").runPolicies(broken, config)
+            const levels = (config: any) => [...new Set(require("../../offline/policy-runner").runPolicies(broken, config)
                 .filter((v: any) => v.policy === "container-probes").map((v: any) => v.level))];
             assert.deepStrictEqual(levels({ all: "advisory" }), ["advisory"]);
             assert.deepStrictEqual(levels({ all: "advisory", "container-probes": "mandatory" }), ["mandatory"]);
@@ -421,7 +439,7 @@ describe("policy README", () => {
     it("lists every policy with its dev and prod level", () => {
         const fs = require("fs");
         const path = require("path");
-        const { levelOf } = require("../../policy/run");
+        const { levelOf } = require("../../offline/policy-runner");
         const readme: string = fs.readFileSync(path.join(__dirname, "../../policy/README.md"), "utf8");
         const dev = require("../../policy/config/dev.json");
         const prod = require("../../policy/config/prod.json");

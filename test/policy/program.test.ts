@@ -1,10 +1,10 @@
 // The pack over what the program really registers (mock runtime), with each stack's
 // shipped policy config.
 import * as assert from "assert";
-import { policyConfig, policyResources } from "../../scripts/offline/policy-report";
-import { runPolicies, Violation } from "../../policy/run";
-import { MockEngine } from "../engine";
-import { runProgram } from "../harness";
+import { policyConfig, policyResources } from "../../offline/policy-report";
+import { runPolicies, Violation } from "../../offline/policy-runner";
+import { MockEngine } from "../../offline/engine";
+import { runProgram } from "../../offline/mock-runtime";
 
 const mandatory = (v: Violation[]) => v.filter((x) => x.level === "mandatory").map((x) => `[${x.policy}] ${x.message}`);
 

@@ -5,7 +5,7 @@
 // map, so its model files are loaded by path (Node 22 can require ES modules).
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "../harness";
+import { ROOT } from "../../offline/stack-config";
 
 const base = path.join(ROOT, "node_modules/kubernetes-models");
 /** CRD groups whose models live in a third-party package of the same family. */

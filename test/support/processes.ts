@@ -6,7 +6,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
-import { ROOT } from "../harness";
+import { ROOT } from "../../offline/stack-config";
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];

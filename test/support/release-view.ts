@@ -2,8 +2,8 @@
 // bookkeeping), after every update of a scenario: what the main Service selects, what
 // the canary Ingress sends where, which image and version each track runs.
 import * as assert from "assert";
-import { MockEngine, UpResult } from "../engine";
-import { T } from "../harness";
+import { MockEngine, UpResult } from "../../offline/engine";
+import { T } from "../../offline/results";
 import type { ReleaseState, Track } from "../../components/release/strategy";
 
 const other = (t: Track): Track => (t === "blue" ? "green" : "blue");

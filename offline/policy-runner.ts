@@ -4,9 +4,9 @@
 // engine-like args (isType, getConfig, notApplicable, stackTags). Used by the offline
 // renderer and the tests; it does not start the policy gRPC server.
 import type { EnforcementLevel, PolicyResource } from "@pulumi/policy";
-import { GoshipResourcePolicy, GoshipStackPolicy, withDefaults } from "./lib/define";
-import { Res } from "./lib/k8s";
-import { resourcePolicies, stackPolicies } from "./policies";
+import { GoshipResourcePolicy, GoshipStackPolicy, withDefaults } from "../policy/lib/define";
+import { Res } from "../policy/lib/k8s";
+import { resourcePolicies, stackPolicies } from "../policy/policies";
 
 export interface Violation {
     policy: string;

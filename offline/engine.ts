@@ -2,16 +2,8 @@
 // resource's stored outputs as "the state", and on the next run passes that state to
 // the provider's check/diff/update exactly as the Pulumi engine does for a dynamic
 // resource. A refused transition fails the run and leaves the stored state untouched.
-import * as path from "path";
-import { RELEASE_TYPE, ROOT, RunResult, runProgram, T } from "./program";
-
-/** The release provider refused the config edit (the preview would fail with this message). */
-export class RefusedTransition extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "RefusedTransition";
-    }
-}
+import { applyRelease, RELEASE_TYPE, runProgram, withoutProvider } from "./mock-runtime";
+import { RunResult, T } from "./results";
 
 export interface UpResult extends RunResult {
     /** The release resource's outputs after this update. */
@@ -64,7 +56,6 @@ export class MockEngine {
     /** Edits config (like `pulumi config set --path`) and runs `pulumi up`. */
     async up(edits: Record<string, unknown> = {}): Promise<UpResult> {
         const config = { ...this.config, ...edits };
-        const provider = require(path.join(ROOT, "components/release/provider.ts")).releaseProvider;
         let release: any;
         let changed: boolean | undefined;
         const now = new Date(this.clock).toISOString();
@@ -81,20 +72,12 @@ export class MockEngine {
                     return { id: args.id, state: { metadata: { name }, spec: { replicas } } };
                 }
                 if (args.type !== RELEASE_TYPE) return undefined;
-                const { __provider, ...news } = args.inputs;
+                const news = withoutProvider(args.inputs);
                 // The engine's clock for this update (a config-free way to set `now`).
-                const checked = await provider.check(this.stored, { ...news, now: news.now ?? now });
-                if (checked.failures?.length) throw new RefusedTransition(checked.failures.map((f: any) => f.reason).join("; "));
-                const inputs = checked.inputs;
-                if (this.stored === undefined) {
-                    const created = await provider.create(inputs);
-                    release = created.outs;
-                    return { id: created.id, state: release };
-                }
-                const d = await provider.diff("release", this.stored, inputs);
-                changed = d.changes;
-                release = d.changes ? (await provider.update("release", this.stored, inputs)).outs : this.stored;
-                return { id: "release", state: release };
+                const applied = await applyRelease(this.stored, { ...news, now: news.now ?? now });
+                release = applied.state;
+                changed = applied.changed;
+                return { id: applied.id, state: release };
             },
         });
         // Only a successful update is committed to the state (and to the cluster). A
@@ -110,26 +93,4 @@ export class MockEngine {
         this.last = { ...result, release, changed };
         return this.last;
     }
-}
-
-/** The Kubernetes objects a test cares about, reduced to the fields a release moves. */
-export function trafficView(r: RunResult, app = "goship") {
-    const dep = (t: string) => r.get(T.Deployment, `${app}-${t}`).inputs;
-    const canary = r.ofType(T.Ingress).find((i) => i.inputs.metadata.name === `${app}-canary`)?.inputs;
-    const preview = r.ofType(T.Service).find((s) => s.inputs.metadata.name === `${app}-preview`)?.inputs;
-    const a = (k: string) => canary?.metadata?.annotations?.[`nginx.ingress.kubernetes.io/${k}`];
-    return {
-        mainSelectorTrack: r.get(T.Service, app).inputs.spec.selector["goship.dev/track"],
-        replicas: { blue: dep("blue").spec.replicas, green: dep("green").spec.replicas },
-        images: { blue: dep("blue").spec.template.spec.containers[0].image, green: dep("green").spec.template.spec.containers[0].image },
-        roles: { blue: dep("blue").metadata.labels["goship.dev/role"], green: dep("green").metadata.labels["goship.dev/role"] },
-        canary: canary && {
-            backend: canary.spec.rules[0].http.paths[0].backend.service.name,
-            weight: a("canary-weight"),
-            header: a("canary-by-header"),
-            headerValue: a("canary-by-header-value"),
-        },
-        previewSelectorTrack: preview?.spec.selector["goship.dev/track"],
-        hpaTarget: r.ofType(T.HPA)[0]?.inputs.spec.scaleTargetRef.name,
-    };
 }

@@ -3,91 +3,38 @@
 // resolved inputs. Unlike the bare mock runtime it fails on a duplicate URN (the engine
 // does), and it never hangs: waits are bounded and a failed resource rejects.
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
-import { TYPES } from "../../policy/lib/k8s";
-import { isPlaceholderSecret } from "../../components/config/schema";
-
-export const ROOT = path.resolve(__dirname, "../..");
+import { Registered, RunResult, runResult } from "./results";
+import { settle, settleRegistrations } from "./settle";
+import { loadStackConfig, ROOT } from "./stack-config";
 
 /** The type token of goship's release resource (a dynamic resource). */
 export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
 
-/** A first deploy of the release resource, as the engine would run it with no prior state. */
-async function createRelease(inputs: any): Promise<{ id: string; state: any }> {
-    const { __provider, ...news } = inputs;
-    const provider = require(path.join(ROOT, "components/release/provider.ts")).releaseProvider;
-    const checked = await provider.check(undefined, news);
-    if (checked.failures?.length) throw new Error(checked.failures.map((f: any) => f.reason).join("; "));
-    const created = await provider.create(checked.inputs);
-    return { id: created.id, state: created.outs };
+/** The release provider refused the config edit (the preview would fail with this message). */
+export class RefusedTransition extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "RefusedTransition";
+    }
 }
-
-export interface Registered {
-    type: string;
-    name: string;
-    urn: string;
-    /** Inputs as the program sent them, secrets unwrapped (see `secretPaths`). */
-    inputs: any;
-    /** Outputs the mock returned. */
-    outputs: any;
-    /** Dotted paths of input values that were secret. */
-    secretPaths: string[];
-    provider?: string;
-    parent?: string;
-    dependsOn?: string[];
-}
-
-export interface StackConfig {
-    /** `goship:key` → string value as the engine passes it (objects JSON-encoded). */
-    config: Record<string, string>;
-    secretKeys: string[];
-}
-
-/** Placeholder value the harness gives each `secure:` key (the test cannot decrypt). */
-export const secretPlaceholder = (key: string) => `test-secret-${key.replace(/^goship:/, "")}`;
 
 /**
- * Reads Pulumi.<stack>.yaml. Values set with `--path` semantics in `overrides` replace
- * top-level keys (`goship:version`) or nested fields (`goship:release.step`); `undefined`
- * deletes the key.
+ * One update of the release resource, as the engine runs a dynamic resource: check against
+ * the stored outputs, then create (no state yet), or diff and update only when it changed.
+ * The only place the offline runtime drives the provider.
  */
-export function loadStackConfig(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
-    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    const values: Record<string, unknown> = { ...(doc.config ?? {}) };
-    for (const [key, value] of Object.entries(overrides)) setPath(values, key, value);
-    const config: Record<string, string> = {};
-    const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(values)) {
-        if (value === undefined) continue;
-        // A `secure:` value (the test cannot decrypt it) or a shipped REPLACE-ME placeholder:
-        // rehearse with a test secret, as if `pulumi config set --secret` had been run.
-        if ((value && typeof value === "object" && !Array.isArray(value) && "secure" in value) || isPlaceholderSecret(value)) {
-            config[key] = secretPlaceholder(key);
-            secretKeys.push(key);
-        } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        }
+export async function applyRelease(stored: any | undefined, news: any): Promise<{ id: string; state: any; changed?: boolean }> {
+    const provider = require(path.join(ROOT, "components/release/provider.ts")).releaseProvider;
+    const checked = await provider.check(stored, news);
+    if (checked.failures?.length) throw new RefusedTransition(checked.failures.map((f: any) => f.reason).join("; "));
+    const inputs = checked.inputs;
+    if (stored === undefined) {
+        const created = await provider.create(inputs);
+        return { id: created.id, state: created.outs };
     }
-    return { config, secretKeys };
-}
-
-/** Applies `pulumi config set --path` semantics: `goship:release.step` sets a nested field. */
-export function setPath(values: Record<string, unknown>, key: string, value: unknown): void {
-    const colon = key.indexOf(":");
-    const [head, ...rest] = (colon >= 0 ? key : `goship:${key}`).split(".");
-    if (rest.length === 0) {
-        if (value === undefined) delete values[head];
-        else values[head] = value;
-        return;
-    }
-    let obj = (values[head] ??= {}) as Record<string, unknown>;
-    for (const part of rest.slice(0, -1)) obj = (obj[part] ??= {}) as Record<string, unknown>;
-    const last = rest[rest.length - 1];
-    if (value === undefined) delete obj[last];
-    else obj[last] = value;
+    const d = await provider.diff("release", stored, inputs);
+    return { id: "release", state: d.changes ? (await provider.update("release", stored, inputs)).outs : stored, changed: d.changes };
 }
 
 export type NewResourceHook = (args: pulumi.runtime.MockResourceArgs) =>
@@ -110,23 +57,10 @@ export interface RunOptions {
     skipProviderSerialization?: boolean;
 }
 
-export interface RunResult {
-    resources: Registered[];
-    /** Objects the program read (`Resource.get`), with what the read returned. */
-    reads: Array<{ type: string; name: string; id: string; outputs: any }>;
-    outputs: Record<string, unknown>;
-    /** Resources of one type. */
-    ofType(type: string): Registered[];
-    /** The one resource of a type and name (Kubernetes `metadata.name` or Pulumi name); throws if absent. */
-    get(type: string, name: string): Registered;
-    /** Whether `a` waits for `b` (directly or through other resources) in this update. */
-    waitsFor(a: Registered, b: Registered): boolean;
-}
-
 /** Unwraps the mock monitor's secret envelopes, recording where they were. */
 export function unwrapSecrets(value: any, at = "", found: string[] = []): any {
     if (value && typeof value === "object") {
-        if (value["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
+        if (value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
             found.push(at);
             return unwrapSecrets(value.value, at, found);
         }
@@ -136,6 +70,12 @@ export function unwrapSecrets(value: any, at = "", found: string[] = []): any {
         return out;
     }
     return value;
+}
+
+/** The inputs a dynamic resource's provider sees: without the serialized provider itself. */
+export function withoutProvider(inputs: any): any {
+    const { __provider, ...news } = inputs;
+    return news;
 }
 
 /** Replaces the SDK's closure serializer with a placeholder (see RunOptions). */
@@ -168,18 +108,6 @@ function mockExtras(type: string, name: string, inputs: any): any {
         return { metadata: { ...inputs.metadata, name: `${name}-mock` } };
     }
     return {};
-}
-
-/** Resolves an Output, rejecting (not hanging) if it fails or does not settle in time. */
-export function settle<T>(o: pulumi.Input<T>, timeoutMs = 10_000): Promise<T> {
-    const out = pulumi.output(o) as any;
-    return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`output did not settle within ${timeoutMs} ms`)), timeoutMs);
-        out.promise(true).then(
-            (v: T) => { clearTimeout(timer); resolve(v); },
-            (e: unknown) => { clearTimeout(timer); reject(e); },
-        );
-    });
 }
 
 /** The program's own modules: reloaded for every run so each run starts clean. */
@@ -216,7 +144,8 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
             let answer: { id?: string; state?: any } | undefined;
             try {
                 answer = opts.onNewResource ? await opts.onNewResource({ ...args, inputs }) : undefined;
-                if (answer === undefined && args.type === RELEASE_TYPE) answer = await createRelease(inputs);
+                // A first deploy of the release resource, as the engine would run it with no prior state.
+                if (answer === undefined && args.type === RELEASE_TYPE) answer = await applyRelease(undefined, withoutProvider(inputs));
             } catch (e) {
                 failures.push(e as Error);
                 throw e;
@@ -253,51 +182,9 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         throw failures[0] ?? e;
     }
     // Wait until registrations stop (children created inside applies register late).
-    const settings = require("@pulumi/pulumi/runtime/settings");
-    let last = -1;
-    const start = Date.now();
-    while (last !== resources.length) {
-        last = resources.length;
-        await settings.waitForRPCs();
-        await new Promise((r) => setTimeout(r, 2));
-        if (Date.now() - start > deadline) throw new Error("registrations did not settle");
-    }
+    await settleRegistrations(() => resources.length, deadline);
     if (failures.length > 0) throw failures[0];
     for (const r of resources) r.dependsOn = deps.get(`${r.type}::${r.name}`) ?? [];
 
-    return {
-        resources,
-        reads,
-        outputs,
-        ofType: (type) => resources.filter((r) => r.type === type),
-        waitsFor(a, b) {
-            const byKey = new Map(resources.map((x) => [`${x.type}::${x.name}`, x]));
-            const target = `${b.type}::${b.name}`;
-            const seen = new Set<string>();
-            const stack = [...(a.dependsOn ?? [])];
-            while (stack.length > 0) {
-                const k = stack.pop()!;
-                if (k === target) return true;
-                if (seen.has(k)) continue;
-                seen.add(k);
-                stack.push(...(byKey.get(k)?.dependsOn ?? []));
-            }
-            return false;
-        },
-        get(type, name) {
-            const found = resources.filter((r) => r.type === type && (r.inputs?.metadata?.name === name || r.name === name));
-            if (found.length !== 1) {
-                const have = resources.filter((r) => r.type === type).map((r) => r.inputs?.metadata?.name ?? r.name);
-                throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${have.join(", ")})`);
-            }
-            return found[0];
-        },
-    };
+    return runResult(resources, reads, outputs);
 }
-
-/** Type tokens: the Kubernetes kinds the policies know, plus the other resources goship registers. */
-export const T = {
-    ...TYPES,
-    Chart: "kubernetes:helm.sh/v4:Chart",
-    Image: "docker:index/image:Image",
-} as const;

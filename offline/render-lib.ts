@@ -2,7 +2,7 @@
 // files with secrets redacted, and the plan's object diff. Kept apart from the process
 // wrapper (scripts/render.ts) so they can be tested without spawning anything.
 import * as YAML from "yaml";
-import type { Registered } from "./program";
+import type { Registered } from "./results";
 
 export class UsageError extends Error {}
 

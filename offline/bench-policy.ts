@@ -1,8 +1,8 @@
 // Benchmark: the whole pack over 10,000 generated resources (copies of a realistic
 // stack under distinct names). Prints resources/s; asserts nothing.
-//   node -r ts-node/register/transpile-only policy/bench.ts [count] [--yaml FILE]
-import { runPolicies } from "./run";
-import { Res } from "./lib/k8s";
+//   node -r ts-node/register/transpile-only offline/bench-policy.ts [count] [--yaml FILE]
+import { runPolicies } from "./policy-runner";
+import { Res } from "../policy/lib/k8s";
 import { goodStack } from "../test/policy/fixtures";
 
 const count = Number(process.argv[2] ?? 10_000);
@@ -26,7 +26,7 @@ if (yamlAt > 0) {
     const YAML = require("yaml");
     require("fs").writeFileSync(process.argv[yamlAt + 1], resources.map((r) => YAML.stringify(r.props)).join("---\n"));
 }
-const config = require("./config/prod.json");
+const config = require("../policy/config/prod.json");
 runPolicies(resources.slice(0, 200), config); // warm up
 const start = process.hrtime.bigint();
 const violations = runPolicies(resources, config);

@@ -1,11 +1,12 @@
-// Runs the CrossGuard pack's checks (policy/run.ts: the same policy objects the pack
+// Runs the CrossGuard pack's checks (offline/policy-runner.ts: the same policy objects the pack
 // registers) over the resources a render registered, with the stack's policy config,
 // and formats the violations grouped by enforcement level.
 import * as fs from "fs";
 import * as path from "path";
-import { runPolicies } from "../../policy/run";
+import { runPolicies } from "./policy-runner";
 import { kubernetesObject } from "./render-lib";
-import { ROOT, Registered } from "./program";
+import { Registered } from "./results";
+import { ROOT } from "./stack-config";
 
 export interface PolicyReport {
     mandatory: number;
