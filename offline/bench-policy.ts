@@ -1,6 +1,6 @@
 // Benchmark: the whole pack over 10,000 generated resources (copies of a realistic
 // stack under distinct names). Prints resources/s; asserts nothing.
-//   node -r ts-node/register/transpile-only offline/bench-policy.ts [count] [--yaml FILE]
+//   node -r ./engine/sucrase.js offline/bench-policy.ts [count] [--yaml FILE]   (npm run bench:policy)
 import { runPolicies } from "./policy-runner";
 import { Res } from "../policy/lib/k8s";
 import { goodStack } from "../test/policy/fixtures";
