@@ -67,6 +67,31 @@ describe("README", function () {
     });
 });
 
+describe("README goship commands", function () {
+    this.timeout(60_000);
+    const RUN = "npm run goship --silent -- ";
+    const block = blocks.find((b) => b.includes(`${RUN}status`))!;
+
+    it("every goship line is a command the bin accepts, and the first (--help) runs as written", () => {
+        const { parse } = require("../cli/args");
+        const lines = commands(block);
+        assert.ok(lines.length >= 8 && lines.every((l) => l.startsWith(RUN)), lines.join("\n"));
+        const argv = (l: string) => l.slice(RUN.length).split(/\s+/);
+        for (const line of lines) assert.doesNotThrow(() => parse(argv(line)), line);
+        const kinds = lines.map((l) => argv(l)[0]);
+        for (const c of ["status", "next", "abort", "retry", "rollback"]) assert.ok(kinds.includes(c), `the README shows goship ${c}`);
+        const help = spawnSync("npm", lines[0].split(/\s+/).slice(1), { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(help.status, 0, help.stderr);
+        assert.match(help.stdout, /^Usage: goship <command>/m);
+    });
+
+    it("the runbook names the goship move next to each raw edit it stands for", () => {
+        for (const [edit, move] of [["release.step 1", "next"], ["release.abort true", "abort"], ["release.abort false", "retry"], ["version 1.3.2", "rollback"]]) {
+            assert.ok(readme.split("\n").some((l) => l.startsWith("pulumi config set") && l.includes(edit) && l.includes(`${RUN}${move} -s dev`)), `${edit} / goship ${move}`);
+        }
+    });
+});
+
 describe("README component example", () => {
     // test/package.test.ts installs the packed tarball into a project of its own and runs this
     // program there (mock runtime); test/e2e/scenarios/17-consumer-package.e2e.ts deploys it.

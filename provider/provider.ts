@@ -1,0 +1,82 @@
+// The Node SDK's component provider for the goship package, serving the components of
+// components.ts. The SDK infers the schema from their Args types and doc comments; goship
+// adds what inference cannot know (defaults, whole numbers). index.ts runs it as the plugin.
+import * as pulumi from "@pulumi/pulumi";
+import { ConstructResult } from "@pulumi/pulumi/provider";
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { AppNamespace, Autoscaler, DEFAULTS, GoWorkload, Release } from "./components";
+
+export const COMPONENTS = [AppNamespace, GoWorkload, Autoscaler, Release];
+export const PACKAGE = "goship";
+
+interface Property { type?: string; items?: Property; additionalProperties?: Property; optional?: boolean; description?: string; default?: unknown; [k: string]: unknown }
+export interface Schema {
+    name: string;
+    resources: Record<string, { description?: string; inputProperties: Record<string, Property>; requiredInputs: string[]; properties: Record<string, Property> }>;
+    types: Record<string, { properties?: Record<string, Property>; enum?: unknown[] }>;
+    [k: string]: unknown;
+}
+
+/**
+ * Completes the inferred schema:
+ * - every default (DEFAULTS) at the end of the input's description, and as `default` for a
+ *   scalar, which the generated SDKs fill in, so the docs say what an omitted input means;
+ * - `integer` instead of `number`: every number goship takes or returns is a count, a port, a
+ *   percentage or seconds, and TypeScript has no integer type to infer it from.
+ */
+export function completeSchema(schema: Schema, defaults: Record<string, Record<string, unknown>> = DEFAULTS): Schema {
+    for (const [component, inputs] of Object.entries(defaults)) {
+        const resource = schema.resources[`${PACKAGE}:index:${component}`];
+        if (!resource) throw new Error(`defaults for ${component}, which the schema does not have`);
+        for (const [input, value] of Object.entries(inputs)) {
+            const prop = resource.inputProperties[input];
+            if (!prop) throw new Error(`a default for ${component}.${input}, which is not an input`);
+            if (!prop.optional) throw new Error(`a default for ${component}.${input}, which is required`);
+            if (["string", "number", "boolean"].includes(typeof value)) prop.default = value;
+            const shown = JSON.stringify(value).replace(/"(\w+)":/g, "$1: ").replace(/,/g, ", ");
+            prop.description = `${prop.description ? `${prop.description} ` : ""}Defaults to \`${shown}\`.`;
+        }
+    }
+    const integers = (p: Property | undefined): void => {
+        if (!p) return;
+        if (p.type === "number") p.type = "integer";
+        integers(p.items);
+        integers(p.additionalProperties);
+    };
+    for (const r of Object.values(schema.resources)) [...Object.values(r.inputProperties), ...Object.values(r.properties)].forEach(integers);
+    for (const t of Object.values(schema.types)) Object.values(t.properties ?? {}).forEach(integers);
+    return schema;
+}
+
+/** The component's outputs: its public Output-valued fields, as in the schema's `properties`. */
+export function componentOutputs(instance: pulumi.ComponentResource): Record<string, pulumi.Output<unknown>> {
+    return Object.fromEntries(Object.entries(instance).filter(([k, v]) => k !== "urn" && !k.startsWith("__") && pulumi.Output.isInstance(v)));
+}
+
+/** The SDK's component provider, with the completed schema. */
+export class GoshipProvider extends ComponentProvider {
+    private schemaText?: string;
+
+    constructor(dirname: string = __dirname) {
+        super({ name: PACKAGE, dirname, components: COMPONENTS });
+    }
+
+    /** Inferred from the TypeScript sources on request (`pulumi package add`, `get-schema`): ~10 s. */
+    async getSchema(): Promise<string> {
+        if (!this.schemaText) this.schemaText = JSON.stringify(completeSchema(JSON.parse(await super.getSchema())));
+        return this.schemaText;
+    }
+
+    /**
+     * Creates a component for a program. The SDK's version first infers the whole schema, only
+     * to learn the outputs' names; this takes them from the instance, so a `pulumi up` does not
+     * pay for type analysis.
+     */
+    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<ConstructResult> {
+        ComponentProvider.validateResourceType(PACKAGE, type);
+        const component = COMPONENTS.find((c) => type === `${PACKAGE}:index:${c.name}`);
+        if (!component) throw new Error(`the goship package has no component ${type}; it has ${COMPONENTS.map((c) => c.name).join(", ")}`);
+        const instance = new component(name, inputs as any, options);
+        return { urn: instance.urn, state: componentOutputs(instance) };
+    }
+}
