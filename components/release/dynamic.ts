@@ -50,9 +50,12 @@ function underMocks(): boolean {
 
 async function serialize(provider: pulumi.dynamic.ResourceProvider): Promise<Serialized> {
     if (underMocks()) return sdkSerialize(provider);
+    // The program's project (the engine runs it from there), beside engine/transpile.js's cache;
+    // a process started elsewhere (no node_modules in its directory) caches nothing.
+    const modules = path.join(process.cwd(), "node_modules");
+    if (!fs.existsSync(modules)) return sdkSerialize(provider);
     const root = path.resolve(__dirname, "..", "..");
-    // The program's project (the engine runs it from there), beside engine/transpile.js's cache.
-    const file = path.join(process.cwd(), "node_modules", ".cache", "goship-engine", `provider-${cacheKey(root)}.json`);
+    const file = path.join(modules, ".cache", "goship-engine", `provider-${cacheKey(root)}.json`);
     try {
         return JSON.parse(fs.readFileSync(file, "utf8"));
     } catch {

@@ -1,4 +1,4 @@
-// Scenario 21: how the engine loads the program (Pulumi.yaml: typescript off, nodeargs
+// Scenario 22: how the engine loads the program (Pulumi.yaml: typescript off, nodeargs
 // --require=./engine/transpile.js). The state records each resource's source position at the
 // .ts line that created it, as under the SDK's ts-node; a warm second run transpiles nothing
 // and previews no change.
@@ -16,7 +16,7 @@ function positionOf(file: string, needle: string): string {
     return `${line + 1},${lines[line].indexOf(needle) + 1}`;
 }
 
-describe("e2e 21: the engine's entry (transpile-only, cached)", () => {
+describe("e2e 22: the engine's entry (transpile-only, cached)", () => {
     it("records each resource's source position at its .ts line; a no-change preview stays unchanged", async () => {
         const { stack } = await deployedDev();
         const state = JSON.parse(await stack.exportText());
