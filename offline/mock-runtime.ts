@@ -20,8 +20,9 @@ export class RefusedTransition extends Error {
 }
 
 /**
- * One update of the release resource, as the engine runs a dynamic resource: check against
- * the stored outputs, then create (no state yet), or diff and update only when it changed.
+ * One update of the release resource, as the engine runs a dynamic resource: check (the
+ * engine passes the stored inputs; check reduces the stored outputs given here to the same
+ * planned state), then create (no state yet), or diff and update only when it changed.
  * The only place the offline runtime drives the provider.
  */
 export async function applyRelease(stored: any | undefined, news: any): Promise<{ id: string; state: any; changed?: boolean }> {

@@ -1,6 +1,8 @@
 // The Node SDK's component provider for the goship package, serving the components of
 // components.ts. The SDK infers the schema from their Args types and doc comments; goship
 // adds what inference cannot know (defaults, whole numbers). index.ts runs it as the plugin.
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConstructResult } from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
@@ -13,7 +15,7 @@ interface Property { type?: string; items?: Property; additionalProperties?: Pro
 export interface Schema {
     name: string;
     resources: Record<string, { description?: string; inputProperties: Record<string, Property>; requiredInputs: string[]; properties: Record<string, Property> }>;
-    types: Record<string, { properties?: Record<string, Property>; enum?: unknown[] }>;
+    types: Record<string, { description?: string; properties?: Record<string, Property>; enum?: unknown[] }>;
     [k: string]: unknown;
 }
 
@@ -22,9 +24,11 @@ export interface Schema {
  * - every default (DEFAULTS) at the end of the input's description, and as `default` for a
  *   scalar, which the generated SDKs fill in, so the docs say what an omitted input means;
  * - `integer` instead of `number`: every number goship takes or returns is a count, a port, a
- *   percentage or seconds, and TypeScript has no integer type to infer it from.
+ *   percentage or seconds, and TypeScript has no integer type to infer it from;
+ * - the descriptions of its enums and object types (see typeDescriptions).
  */
-export function completeSchema(schema: Schema, defaults: Record<string, Record<string, unknown>> = DEFAULTS): Schema {
+export function completeSchema(schema: Schema, defaults: Record<string, Record<string, unknown>> = DEFAULTS,
+    typeDocs: Record<string, string> = typeDescriptions()): Schema {
     for (const [component, inputs] of Object.entries(defaults)) {
         const resource = schema.resources[`${PACKAGE}:index:${component}`];
         if (!resource) throw new Error(`defaults for ${component}, which the schema does not have`);
@@ -45,7 +49,28 @@ export function completeSchema(schema: Schema, defaults: Record<string, Record<s
     };
     for (const r of Object.values(schema.resources)) [...Object.values(r.inputProperties), ...Object.values(r.properties)].forEach(integers);
     for (const t of Object.values(schema.types)) Object.values(t.properties ?? {}).forEach(integers);
+    for (const [token, t] of Object.entries(schema.types)) {
+        const doc = typeDocs[token.split(":").pop()!];
+        if (doc) t.description = doc;
+    }
     return schema;
+}
+
+/**
+ * The doc comments of the enums and interfaces in components.ts, by name. The SDK reads them
+ * too but leaves them out of the schema it writes, so the generated SDKs' types would have none.
+ */
+export function typeDescriptions(file = path.join(__dirname, "components.ts")): Record<string, string> {
+    const ts: typeof import("typescript") = require("typescript");
+    const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+    const docs: Record<string, string> = {};
+    source.forEachChild((node) => {
+        if ((ts.isInterfaceDeclaration(node) || ts.isEnumDeclaration(node)) && node.name) {
+            const text = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc).map((d) => ts.getTextOfJSDocComment(d.comment) ?? "").join("\n").trim();
+            if (text) docs[node.name.text] = text;
+        }
+    });
+    return docs;
 }
 
 /** The component's outputs: its public Output-valued fields, as in the schema's `properties`. */

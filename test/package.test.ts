@@ -120,6 +120,14 @@ describe("goship as an installed package (npm pack → npm install → a program
         assert.strictEqual(r.stdout.trim(), "AppNamespace Autoscaler GoWorkload Release");
     });
 
+    it("installs a working `goship` command (package.json bin → dist/cli, compiled like the components)", () => {
+        const bin = path.join(consumer.dir, "node_modules/.bin/goship");
+        assert.ok(fs.existsSync(bin), "npm linked the bin");
+        const r = spawnSync(bin, ["--help"], { cwd: consumer.dir, encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^Usage: goship <command>/m);
+    });
+
     let first: MockRun;
     it("runs under the mock runtime from its own node_modules: AppNamespace, Release, GoWorkload, Autoscaler with its own names", () => {
         first = mockRun({});

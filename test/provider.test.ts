@@ -79,7 +79,7 @@ describe("component provider", () => {
             assert.match(schema.resources["goship:index:Release"].description!, /^A progressive release of a Go web service behind ingress-nginx/);
         });
 
-        it("describes every input and output, and every field of its types, in a sentence", () => {
+        it("describes every input and output, every type and every field of its types, in a sentence", () => {
             const undocumented: string[] = [];
             const check = (where: string, props: Record<string, any>) => {
                 for (const [k, p] of Object.entries(props)) {
@@ -90,8 +90,13 @@ describe("component provider", () => {
                 check(`${token} input`, r.inputProperties);
                 check(`${token} output`, r.properties);
             }
-            for (const [token, t] of Object.entries(schema.types)) check(token, t.properties ?? {});
+            for (const [token, t] of Object.entries(schema.types)) {
+                check(token, t.properties ?? {});
+                if (!t.description) undocumented.push(`type ${token}`);
+            }
             assert.deepStrictEqual(undocumented, []);
+            assert.strictEqual(schema.types["goship:index:ReleaseStrategy"].description, "How a new version is released.");
+            assert.strictEqual(schema.types["goship:index:ContainerResources"].description, "A container's resource requests and limits.");
         });
 
         it("requires what has no default, and names inputs as the TypeScript components do", () => {

@@ -67,13 +67,44 @@ describe("GitHub workflows", () => {
         const wf = load("deploy.yml");
         assert.deepStrictEqual(wf.on.push.branches, ["main"]);
         assert.strictEqual(wf.jobs.prod.environment, "production");
-        assert.strictEqual(wf.jobs.prod.needs, "dev");
+        assert.strictEqual(wf.jobs["plan-prod"].needs, "dev");
+        assert.strictEqual(wf.jobs.prod.needs, "plan-prod");
         for (const s of pulumiSteps().filter((x) => x.file === "deploy.yml")) {
-            assert.strictEqual(s.with.command, "up");
             assert.ok(stacks.includes(s.with["stack-name"]), `stack ${s.with["stack-name"]} must exist`);
             assert.ok(fs.existsSync(path.join(ROOT, s.with.policyPackConfigs)), `${s.with.policyPackConfigs} must exist`);
             assert.strictEqual(s.with.policyPacks, "policy");
         }
+    });
+
+    it("prod applies only the plan previewed from the merged commit: preview --save-plan, artifact, up --plan behind the environment", () => {
+        const wf = load("deploy.yml");
+        const steps = (job: string) => pulumiSteps().filter((x) => x.file === "deploy.yml" && x.job === job);
+        const [preview] = steps("plan-prod");
+        assert.deepStrictEqual([preview.with.command, preview.with["stack-name"], preview.with.plan], ["preview", "prod", "plan-prod.json"]);
+        assert.strictEqual(wf.jobs["plan-prod"].environment, undefined, "making the plan needs no approval");
+        const upload = wf.jobs["plan-prod"].steps.find((s: any) => String(s.uses).startsWith("actions/upload-artifact@"));
+        assert.deepStrictEqual([upload.with.name, upload.with.path], ["plan-prod-${{ github.sha }}", "plan-prod.json"]);
+        assert.ok(wf.jobs["plan-prod"].steps.some((s: any) => /GITHUB_STEP_SUMMARY/.test(s.run ?? "") && /steps\.preview\.outputs\.output/.test(JSON.stringify(s.env))),
+            "the plan's preview is shown to the reviewers in the run summary");
+        const prod = wf.jobs.prod.steps;
+        const download = prod.findIndex((s: any) => String(s.uses).startsWith("actions/download-artifact@"));
+        assert.ok(download >= 0 && prod[download].with.name === upload.with.name, "prod downloads the artifact of this commit's plan");
+        const [up] = steps("prod");
+        assert.deepStrictEqual([up.with.command, up.with["stack-name"], up.with.plan], ["up", "prod", "plan-prod.json"]);
+        assert.ok(download < prod.findIndex((s: any) => String(s.uses).startsWith("pulumi/actions@")), "the plan is there before the up");
+        assert.strictEqual(wf.jobs["plan-prod"].concurrency.group, wf.jobs.prod.concurrency.group, "a plan is made against the state the previous apply left");
+        // dev deploys on its own (no reviewers): a plain up.
+        assert.deepStrictEqual(steps("dev").map((s) => [s.with.command, s.with.plan]), [["up", undefined]]);
+    });
+
+    it("the pull request's comment says that the deploy applies only the plan made after the merge", () => {
+        const step = load("preview.yml").jobs.preview.steps.find((s: any) => String(s.uses).startsWith("actions/github-script@"));
+        assert.ok(step, "a step comments what the deploy applies");
+        assert.strictEqual(step.if, "matrix.stack == 'prod'", "one note per pull request, not one per stack");
+        const script: string = step.with.script;
+        assert.match(script, /applies only that plan \(`pulumi up --plan`\)/);
+        assert.match(script, /pulumi preview --save-plan/);
+        assert.match(script, /updateComment/, "the note is edited in place on later pushes, not repeated");
     });
 
     it("takes credentials from repository secrets only", () => {

@@ -4,7 +4,7 @@ import { Autoscaler, AutoscalingConfig } from "../autoscaler";
 import { GoWorkload, GoWorkloadArgs, OWNED_BY_PULUMI, trackSelector } from "../workload";
 import type { AnalysisConfig } from "./analysis";
 import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
-import { engineReleaseProvider, ReleaseInputs, ReleaseOutputs } from "./provider";
+import { engineReleaseProvider, plannedState, ReleaseInputs, ReleaseOutputs } from "./provider";
 import { trackReplicas } from "./replicas";
 import type { IngressObject, MatchRoute, RouteObject, RouterConfig, ServicePort } from "./router";
 import { routerFor } from "./routers";
@@ -126,9 +126,14 @@ export class Release extends pulumi.ComponentResource {
             ...(args.now ? { now: args.now } : {}),
             // The provider refuses a router change mid-rollout (see router-change.ts).
             ...(args.router && args.router.kind !== "nginx" ? { router: args.router.kind } : {}),
+            ...(pulumi.runtime.isDryRun() ? {} : { applying: true }),
         };
         this.release = new ReleaseRecord(`${name}-release`, inputs, { parent: this });
-        this.state = this.release.state;
+        // Everything below follows the planned state only: in a preview it is what check
+        // returned, after the update the stored outputs carry volatile facts (times,
+        // measured values) as well, and an input or output built from those would differ
+        // from the saved plan and fail `pulumi up --plan`.
+        this.state = this.release.state.apply(plannedState);
         this.status = this.release.status;
         const roles = this.release.roles;
 

@@ -73,6 +73,7 @@ export interface ReleaseConfig {
 export interface AnalysisOutcome {
     verdict: "pass" | "fail" | "hold";
     onFailure: "refuse" | "abort";
+    /** Measured at apply time: absent from the planned state (see plannedState). */
     values: Record<string, number | null>;
     summary: string;
 }
@@ -135,7 +136,9 @@ export function statusLine(s: ReleaseState): string {
             return `blueGreen ${s.stableVersion} switched · ${s.previousStableVersion} warm`;
         case "Aborted":
             if (s.autoAbort) {
-                return `aborted ${c} by analysis at step ${s.autoAbort.step}: ${s.autoAbort.analysis.summary} · stable ${s.stableVersion} · ${giveUpOrRetry(s)}`;
+                // The planned state (what a preview shows and a plan fixes) carries the verdict, not the values.
+                const why = s.autoAbort.analysis.summary ? `: ${s.autoAbort.analysis.summary}` : ` (${s.autoAbort.analysis.verdict})`;
+                return `aborted ${c} by analysis at step ${s.autoAbort.step}${why} · stable ${s.stableVersion} · ${giveUpOrRetry(s)}`;
             }
             return `aborted ${c} · stable ${s.stableVersion}`;
         default:
@@ -180,7 +183,7 @@ function allowed(s: ReleaseState, cfg?: ReleaseConfig): string {
     }
     if (s.phase === "Preview") return "next allowed: step 1 (switch), or abort: true";
     if (s.phase === "Switched") {
-        const from = cfg ? `, from ${new Date(Date.parse(s.switchedAt!) + cfg.scaleDownDelaySeconds * 1000).toISOString()}` : "";
+        const from = cfg && s.switchedAt ? `, from ${new Date(Date.parse(s.switchedAt!) + cfg.scaleDownDelaySeconds * 1000).toISOString()}` : "";
         return `next allowed: step 2 (scale down ${s.previousStableVersion}${from}), or version ${s.previousStableVersion} / abort: true (switch back)`;
     }
     if (s.phase === "Aborted") return `next allowed: abort: false with step 0 (retry ${s.candidateVersion}), or a new version with step 0`;
@@ -256,7 +259,7 @@ function abortFrom(prev: ReleaseState, ctx: Ctx, auto?: { step: number; analysis
     const how = `weight ${prev.weight}% → 0%, ${otherTrack(prev.stableTrack)} scaled down`;
     const next = { ...prev, step: -1, weight: 0, phase: "Aborted" as Phase, autoAbort: auto };
     const description = auto
-        ? `abort ${prev.candidateVersion} by analysis at step ${auto.step}: ${auto.analysis.summary}; ${how}; ${giveUpOrRetry(prev)}`
+        ? `abort ${prev.candidateVersion} by analysis at step ${auto.step}${auto.analysis.summary ? `: ${auto.analysis.summary}` : ` (${auto.analysis.verdict})`}; ${how}; ${giveUpOrRetry(prev)}`
         : `abort ${prev.candidateVersion}: ${how}`;
     return moved(prev, next, ctx, "abort", prev.candidateVersion!, prev.stableVersion, description, auto?.analysis);
 }
@@ -315,7 +318,9 @@ function preview(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition {
 function switched(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition {
     if (cfg.step === 1) return unchanged(prev);
     if (cfg.step !== 2) return refuseAt(prev, `step ${cfg.step} is not a blueGreen step after a switch`, cfg);
-    const readyAt = Date.parse(prev.switchedAt!) + cfg.scaleDownDelaySeconds * 1000;
+    // A planned state has no switch time (a volatile fact): the provider checks the delay
+    // against the stored outputs instead (diff at preview, update at apply).
+    const readyAt = prev.switchedAt === undefined ? -Infinity : Date.parse(prev.switchedAt) + cfg.scaleDownDelaySeconds * 1000;
     const now = Date.parse(ctx.now);
     if (now < readyAt) {
         return refuseAt(prev, `scaleDownDelay: ${prev.previousStableVersion} stays warm until ${new Date(readyAt).toISOString()} (${Math.ceil((readyAt - now) / 1000)} s remaining)`, cfg);

@@ -90,14 +90,16 @@ export class TestStack {
         return `goship-${this.name}`;
     }
 
-    async preview(opts: { refresh?: boolean; policy?: "dev" | "prod" } = {}): Promise<Run> {
-        return this.run((onEvent) => this.stack.preview({ onEvent, refresh: opts.refresh, diff: true, ...this.policyOpts(opts.policy) }));
+    /** `plan`: a file to save the update plan to (`--save-plan`). */
+    async preview(opts: { refresh?: boolean; policy?: "dev" | "prod"; plan?: string } = {}): Promise<Run> {
+        return this.run((onEvent) => this.stack.preview({ onEvent, refresh: opts.refresh, diff: true, plan: opts.plan, ...this.policyOpts(opts.policy) }));
     }
 
-    async up(opts: { refresh?: boolean; policy?: "dev" | "prod"; signal?: AbortSignal; onEvent?: (e: EngineEvent) => void } = {}): Promise<Run> {
+    /** `plan`: apply only this saved update plan (`--plan`). */
+    async up(opts: { refresh?: boolean; policy?: "dev" | "prod"; signal?: AbortSignal; onEvent?: (e: EngineEvent) => void; plan?: string } = {}): Promise<Run> {
         return this.run((onEvent) => this.stack.up({
             onEvent: (e) => { onEvent(e); opts.onEvent?.(e); },
-            refresh: opts.refresh, diff: true, signal: opts.signal, ...this.policyOpts(opts.policy),
+            refresh: opts.refresh, diff: true, signal: opts.signal, plan: opts.plan, ...this.policyOpts(opts.policy),
         }));
     }
 
