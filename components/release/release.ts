@@ -4,6 +4,7 @@ import { Autoscaler, AutoscalingConfig } from "../autoscaler";
 import { GoWorkload, GoWorkloadArgs, OWNED_BY_PULUMI, trackSelector } from "../workload";
 import type { AnalysisConfig } from "./analysis";
 import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
+import { CachedDynamicResource } from "./dynamic";
 import { engineReleaseProvider, plannedState, ReleaseInputs, ReleaseOutputs } from "./provider";
 import { trackReplicas } from "./replicas";
 import type { IngressObject, MatchRoute, RouteObject, RouterConfig, ServicePort } from "./router";
@@ -47,7 +48,7 @@ export interface ReleaseArgs {
 }
 
 /** The dynamic resource holding the release state in Pulumi state. */
-export class ReleaseRecord extends pulumi.dynamic.Resource {
+export class ReleaseRecord extends CachedDynamicResource {
     declare public readonly state: pulumi.Output<ReleaseStateData>;
     declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
     declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
