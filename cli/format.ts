@@ -67,7 +67,8 @@ export function statusText(r: StatusReport): string {
         ["  stable", `${s.stableVersion} on ${s.stableTrack}${s.previousStableVersion ? ` (previous ${s.previousStableVersion})` : ""}`],
     ]));
     out.push("", "tracks", ...table([["  track", "role", "version", "image"], ...tracks(r.view).map((t) => [`  ${t.track}`, t.role, t.version ?? "-", t.image ?? "-"])]));
-    out.push("", `history (${r.view.history.length} events)`, ...historyTable(r.view.history).map((l) => `  ${l}`));
+    const n = r.view.history.length;
+    out.push("", `history (${n} event${n === 1 ? "" : "s"})`, ...historyTable(r.view.history).map((l) => `  ${l}`));
     if (r.view.lastTransition) out.push("", `last up: ${r.view.lastTransition}`);
     if (r.pending?.kind === "change") out.push(`config not applied yet (Pulumi.${r.stack}.yaml): ${r.pending.description}; run the reviewed \`pulumi up\``);
     if (r.pending?.kind === "refused") out.push(`config not applied yet and refused: ${r.pending.reason}`);

@@ -1,6 +1,6 @@
 // Benchmark: the whole pack over 10,000 generated resources (copies of a realistic
 // stack under distinct names). Prints resources/s; asserts nothing.
-//   node -r ts-node/register/transpile-only offline/bench-policy.ts [count]
+//   node -r ./engine/sucrase.js offline/bench-policy.ts [count] [--yaml FILE]   (npm run bench:policy)
 import { runPolicies } from "./policy-runner";
 import { Res } from "../policy/lib/k8s";
 import { goodStack } from "../test/policy/fixtures";
@@ -18,6 +18,13 @@ for (let i = 0; resources.length < count; i++) {
         copy.urn = `${copy.urn}-${i}`;
         resources.push(copy);
     }
+}
+// --yaml FILE: also write the same objects as one multi-document manifest, so that another
+// checker (e.g. kube-score) can be timed over exactly these objects.
+const yamlAt = process.argv.indexOf("--yaml");
+if (yamlAt > 0) {
+    const YAML = require("yaml");
+    require("fs").writeFileSync(process.argv[yamlAt + 1], resources.map((r) => YAML.stringify(r.props)).join("---\n"));
 }
 const config = require("../policy/config/prod.json");
 runPolicies(resources.slice(0, 200), config); // warm up

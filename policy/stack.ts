@@ -3,17 +3,17 @@
 // arithmetic at the HPA minimum, and the guardrails a namespace needs around its pods.
 // The canary checks that span objects live with the other release checks (release.ts).
 import { stackPolicy } from "./lib/define";
-import { containersOf, intOrPercent, nameOf, namespaceOf, of, podSpecOf, Res, selects, specFieldSetByProgram, TYPES } from "./lib/k8s";
+import { containersOf, intOrPercent, nameOf, namespaceOf, of, ofIn, podSpecOf, Res, selects, specFieldSetByProgram, TYPES } from "./lib/k8s";
 const key = (r: Res) => `${namespaceOf(r) ?? ""}/${nameOf(r)}`;
 const podLabels = (d: Res) => d.props?.spec?.template?.metadata?.labels ?? {};
 
 function deploymentNamed(rs: Res[], ns: string | undefined, name: string): Res | undefined {
-    return of(rs, TYPES.Deployment).find((d) => nameOf(d) === name && namespaceOf(d) === ns);
+    return ofIn(rs, TYPES.Deployment, ns).find((d) => nameOf(d) === name);
 }
 
 /** The Deployments whose pods a Service (or PDB) selector picks. */
 export function selected(rs: Res[], ns: string | undefined, selector: Record<string, string> | undefined): Res[] {
-    return of(rs, TYPES.Deployment).filter((d) => namespaceOf(d) === ns && selects(selector, podLabels(d)));
+    return ofIn(rs, TYPES.Deployment, ns).filter((d) => selects(selector, podLabels(d)));
 }
 
 export function portOnService(svc: Res, port: any): any | undefined {
@@ -92,7 +92,7 @@ export const ingressBackends = stackPolicy({
                 for (const path of rule.http?.paths ?? []) {
                     const b = path.backend?.service;
                     if (!b) continue;
-                    const svc = of(rs, TYPES.Service).find((s) => nameOf(s) === b.name && namespaceOf(s) === namespaceOf(i));
+                    const svc = ofIn(rs, TYPES.Service, namespaceOf(i)).find((s) => nameOf(s) === b.name);
                     const where = `Ingress ${nameOf(i)} ${rule.host}${path.path ?? ""}`;
                     if (!svc) {
                         report(`${where} routes to Service ${b.name}, which is not in the stack`, i.urn);
@@ -125,7 +125,7 @@ export const pdbDisruptionAtMin = stackPolicy({
     check: (rs, _k, report) => {
         for (const pdb of of(rs, TYPES.PDB)) {
             for (const d of selected(rs, namespaceOf(pdb), pdb.props?.spec?.selector?.matchLabels)) {
-                const hpa = of(rs, TYPES.HPA).find((h) => h.props?.spec?.scaleTargetRef?.name === nameOf(d) && namespaceOf(h) === namespaceOf(d));
+                const hpa = ofIn(rs, TYPES.HPA, namespaceOf(d)).find((h) => h.props?.spec?.scaleTargetRef?.name === nameOf(d));
                 const n = hpa ? (hpa.props.spec.minReplicas ?? 1) : d.props?.spec?.replicas ?? 1;
                 if (n === 0) continue; // a scaled-to-zero track has nothing to protect
                 const s = pdb.props.spec;
@@ -144,7 +144,7 @@ export const configReferences = stackPolicy({
     severity: "high",
     remediationSteps: "Create the ConfigMap/Secret in the stack (AppConfig does), or mark the reference optional.",
     check: (rs, _k, report) => {
-        const exists = (type: string, ns: string | undefined, name: string) => of(rs, type).some((r) => nameOf(r) === name && namespaceOf(r) === ns);
+        const exists = (type: string, ns: string | undefined, name: string) => ofIn(rs, type, ns).some((r) => nameOf(r) === name);
         for (const d of of(rs, TYPES.Deployment)) {
             const pod = podSpecOf(d.props);
             const refs: Array<[string, string, boolean]> = [];
@@ -179,7 +179,7 @@ export const namespaceGuardrails = stackPolicy({
     severity: "medium",
     remediationSteps: "Use AppNamespace, which creates the quota, limit range and default-deny plus allow-from-controller NetworkPolicies.",
     check: (rs, _k, report) => {
-        const inNs = (type: string, ns?: string) => of(rs, type).filter((r) => namespaceOf(r) === ns);
+        const inNs = (type: string, ns?: string) => ofIn(rs, type, ns);
         for (const d of of(rs, TYPES.Deployment)) {
             const ns = namespaceOf(d);
             if (inNs(TYPES.ResourceQuota, ns).length === 0) report(`namespace ${ns} of Deployment ${nameOf(d)} has no ResourceQuota`, d.urn);

@@ -285,6 +285,9 @@ describe("goship CLI: output", () => {
         assert.strictEqual(lines[0], "cli: canary 1.1.0 step 1/4: 5% · stable 1.0.0");
         assert.ok(lines.includes("  phase   Progressing (canary, steps 5 → 20 → 50 → 100)"), text);
         assert.ok(lines.includes("  green  candidate  1.1.0    goship:1.1.0"), text);
+        assert.ok(lines.includes("history (2 events)"), text);
+        const one = { ...v, history: v.history.slice(0, 1) };
+        assert.ok(statusText({ stack: "cli", view: one, moves: [] }).split("\n").includes("history (1 event)"));
         assert.ok(lines.some((l) => /^  \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ  start   1\.0\.0 → 1\.1\.0  5%$/.test(l)), text);
         const movesAt = lines.indexOf("next allowed moves");
         assert.deepStrictEqual(lines.slice(movesAt + 1, movesAt + 5), [

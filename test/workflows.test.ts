@@ -76,6 +76,22 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("type-checks before every pulumi step (the engine itself runs the program transpile-only)", () => {
+        let jobs = 0;
+        for (const f of files) {
+            for (const [job, spec] of Object.entries<any>(load(f).jobs ?? {})) {
+                const steps: any[] = spec.steps ?? [];
+                const pulumi = steps.findIndex((st) => String(st.uses ?? "").startsWith("pulumi/actions@"));
+                if (pulumi < 0 || f === "test.yml") continue; // test.yml's e2e job runs npm run test:e2e, after .ci/run's typecheck
+                jobs++;
+                const typecheck = steps.findIndex((st) => st.run === "npm run typecheck");
+                const install = steps.findIndex((st) => String(st.run ?? "").startsWith("npm ci"));
+                assert.ok(typecheck > install && typecheck < pulumi, `${f} ${job}: \`npm run typecheck\` must run after npm ci and before the pulumi step`);
+            }
+        }
+        assert.strictEqual(jobs, 4, "preview, deploy dev, plan prod and deploy prod");
+    });
+
     it("prod applies only the plan previewed from the merged commit: preview --save-plan, artifact, up --plan behind the environment", () => {
         const wf = load("deploy.yml");
         const steps = (job: string) => pulumiSteps().filter((x) => x.file === "deploy.yml" && x.job === job);

@@ -2,6 +2,7 @@
 // Its provider (provider.ts) runs the state machine in `check`, so a preview shows the
 // next state and an illegal edit fails the preview.
 import * as pulumi from "@pulumi/pulumi";
+import { CachedDynamicResource } from "./dynamic";
 import { engineReleaseProvider } from "./provider";
 import type { ReleaseState, Track, TrackRole } from "./strategy";
 
@@ -22,7 +23,7 @@ export interface RecordView {
 }
 
 /** The dynamic resource holding the release state in Pulumi state. */
-export class ReleaseRecord extends pulumi.dynamic.Resource {
+export class ReleaseRecord extends CachedDynamicResource {
     declare public readonly state: pulumi.Output<ReleaseState>;
     declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
     declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;

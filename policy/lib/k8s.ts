@@ -27,8 +27,31 @@ export interface Res {
     props: any;
 }
 
-/** The resources of one type. */
-export const of = (rs: Res[], type: string) => rs.filter((r) => r.type === type);
+// Stack checks ask "the Deployments (Services, ...) of namespace N" once per object: indexed
+// once per resource list (rebuilt if the list grew), that stays linear in the stack's size.
+const nsKey = (type: string, ns: string | undefined) => `${type}\0${ns === undefined ? "\u0001" : ns}`;
+const indexes = new WeakMap<Res[], { size: number; byKey: Map<string, Res[]> }>();
+function indexed(rs: Res[], key: string): Res[] {
+    let ix = indexes.get(rs);
+    if (!ix || ix.size !== rs.length) {
+        ix = { size: rs.length, byKey: new Map() };
+        for (const r of rs) {
+            for (const k of [r.type, nsKey(r.type, namespaceOf(r))]) {
+                const list = ix.byKey.get(k);
+                if (list) list.push(r);
+                else ix.byKey.set(k, [r]);
+            }
+        }
+        indexes.set(rs, ix);
+    }
+    return ix.byKey.get(key) ?? [];
+}
+
+/** The resources of one type (do not modify the array returned). */
+export const of = (rs: Res[], type: string): readonly Res[] => indexed(rs, type);
+
+/** The resources of one type in one namespace (do not modify the array returned). */
+export const ofIn = (rs: Res[], type: string, ns: string | undefined): readonly Res[] => indexed(rs, nsKey(type, ns));
 
 export function nameOf(r: Res): string {
     return r.props?.metadata?.name ?? r.name;

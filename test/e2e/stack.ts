@@ -27,7 +27,7 @@ export function projectCopy(work: string): string {
     const dir = path.join(work, "project");
     if (fs.existsSync(dir)) return dir;
     fs.mkdirSync(dir, { recursive: true });
-    for (const f of ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "package.json", "tsconfig.json", "components", "policy"]) {
+    for (const f of ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "package.json", "tsconfig.json", "engine", "components", "policy"]) {
         fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");

@@ -299,6 +299,16 @@ describe("policies", () => {
             const elsewhere = goodStack().map((r) => (r.type === T.NetworkPolicy ? { ...r, props: { ...r.props, spec: { ...r.props.spec, podSelector: { matchLabels: { app: "other" } } } } } : r));
             assertHasViolation(S.namespaceGuardrails, elsewhere, /no NetworkPolicy selects the pods of Deployment shop-blue/);
         });
+
+        it("never counts another namespace's objects (the checks index the stack by namespace)", () => {
+            // The same stack again in namespace "other", minus its quota and its Deployments.
+            const other = goodStack().map((r) => ({ ...r, urn: `${r.urn}-other`, props: JSON.parse(JSON.stringify(r.props).replace(/"namespace":"shop"/g, '"namespace":"other"')) }));
+            const noQuota = [...goodStack(), ...other.filter((r) => r.type !== T.ResourceQuota)];
+            assertHasViolation(S.namespaceGuardrails, noQuota, /namespace other of Deployment shop-blue has no ResourceQuota/);
+            const noPods = [...goodStack(), ...other.filter((r) => r.type !== D)];
+            assertHasViolation(S.serviceSelectsPods, noPods, /Service shop-blue selector .* matches no Deployment/);
+            assertNoViolations(S.namespaceGuardrails, [...goodStack(), ...other]);
+        });
     });
 
     describe("release: canary-track-prod-checks", () => {
