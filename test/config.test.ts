@@ -136,7 +136,6 @@ describe("config: parseConfig", () => {
 
 describe("config: Pulumi.yaml schema", () => {
     it("declares exactly the keys the parser knows, each with a description", () => {
-        const YAML = require("yaml");
         const fs = require("fs");
         const path = require("path");
         const own = projectConfig().own;
@@ -165,9 +164,6 @@ describe("config: Pulumi.yaml schema", () => {
     });
 
     it("keeps scalar defaults in Pulumi.yaml equal to the parser's defaults", () => {
-        const YAML = require("yaml");
-        const fs = require("fs");
-        const path = require("path");
         const c = parseConfig(minimal(), "x") as any;
         for (const [k, v] of Object.entries<any>(projectConfig().own)) {
             if (v.default === undefined) continue;

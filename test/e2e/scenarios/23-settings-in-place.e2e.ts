@@ -72,9 +72,4 @@ describe("e2e 23: settings edits update in place", () => {
         assert.strictEqual(live.metadata?.uid, secret, "the Secret was updated, not recreated");
         assert.strictEqual(await uid("Deployment", "goship-blue"), before, "the Deployment was updated, not recreated");
     });
-
-    after(async function () {
-        this.timeout(300_000);
-        if (stack && !process.env.GOSHIP_E2E_KEEP) await stack.destroy();
-    });
 });
