@@ -104,7 +104,7 @@ export class Engine {
             events.push(e);
             if (e.resourcePreEvent) seen++;
         };
-        const ticker = setInterval(() => progress(`${kind} running: ${seen} resources so far, ${((Date.now() - t0) / 1000).toFixed(0)} s`), 5000);
+        const ticker = setInterval(() => progress(`${kind} running: ${seen} resource${seen === 1 ? "" : "s"} so far, ${((Date.now() - t0) / 1000).toFixed(0)} s`), 5000);
         progress(`pulumi ${kind} --stack ${this.shortName} (the engine runs the program; this takes a while)`);
         try {
             if (kind === "preview") await this.stack.preview({ onEvent, diff: true });

@@ -137,7 +137,9 @@ export function summarize(events: EngineEvent[]): RunSummary {
     return s;
 }
 
-export function runText(kind: "preview" | "up", s: RunSummary): string {
+/** What a run printed for review; a failed run shows no plan (the engine stopped partway through). */
+export function runText(kind: "preview" | "up", s: RunSummary, ok = true): string {
+    if (!ok) return `${kind} failed: ${kind === "preview" ? "nothing was applied" : "see the error below; `goship status` shows what was applied"}`;
     const out: string[] = [];
     if (s.release) {
         out.push(`release: ${s.release.description ?? s.release.op}`);

@@ -130,7 +130,7 @@ async function move(cmd: Extract<Command, { kind: "move" }>, io: Io): Promise<nu
     for (const e of p.move.edits) out.push(`  ${editCommand(e, stack)}`);
     if (restored) out.push(`  ${file} restored: the ${kind} failed, nothing to review`);
     else if (changes.length) out.push(`  ${file}:`, ...changes.map((c) => `    ${c.before !== undefined ? `- ${c.before}\n    ` : ""}${c.after !== undefined ? `+ ${c.after}` : ""}`.trimEnd()));
-    out.push("", runText(kind, summary));
+    out.push("", runText(kind, summary, run.ok));
     if (error) {
         io.out(out.join("\n"));
         throw new CliError(exitCode as 1 | 2, error);

@@ -364,6 +364,10 @@ describe("goship CLI: output", () => {
     it("a run's errors are the engine's error diagnostics, in order", () => {
         const s = summarize([{ sequence: 1, timestamp: 0, diagnosticEvent: { message: "goship:release: refused\n", severity: "error", color: "never" } }] as any);
         assert.deepStrictEqual(s.errors, ["goship:release: refused"]);
+        // A failed run's partial counts would read as a plan ("4 unchanged"): none is shown.
+        const partial = summarize([{ sequence: 2, timestamp: 0, summaryEvent: { resourceChanges: { same: 4 }, maybeCorrupt: false, durationSeconds: 1, policyPacks: {} } }] as any);
+        assert.strictEqual(runText("preview", partial, false), "preview failed: nothing was applied");
+        assert.match(runText("up", partial, false), /^up failed: see the error below; `goship status` shows what was applied$/);
     });
 });
 

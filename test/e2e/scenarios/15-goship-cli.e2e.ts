@@ -140,6 +140,7 @@ describe("e2e 15: the goship command", () => {
             assert.strictEqual(r.code, 2, show(r));
             assert.match(r.stderr.trim().split("\n").pop()!, /^goship: goship:release: release 1\.1\.0 is at step 0\/4 \(5%\); analysis failed: analysis of 1\.1\.0 over 30s: p99 latency above the maximum: .*; next allowed: step 1 \(20%\), or abort: true$/);
             assert.match(r.stdout, /Pulumi\.cli\.yaml restored: the preview failed, nothing to review/);
+            assert.match(r.stdout, /^preview failed: nothing was applied$/m);
             assert.strictEqual(fs.readFileSync(file, "utf8"), before, "byte for byte");
         } finally {
             stopAll();
