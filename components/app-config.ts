@@ -47,6 +47,10 @@ export class AppConfig extends pulumi.ComponentResource {
         super("goship:index:AppConfig", name, {}, opts);
         const data = pulumi.output(args.data);
         const secretData = pulumi.secret(pulumi.output(args.secretData ?? {}));
+        // No secret settings: no stringData at all. An empty map is dropped from the stored
+        // inputs, so every later preview would show it as added (and the Secret as changed).
+        const given = args.secretData;
+        const none = given === undefined || (!pulumi.Output.isInstance(given) && !(given instanceof Promise) && Object.keys(given).length === 0);
         this.configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: pulumi.interpolate`${args.name}-config`, namespace: args.namespace, labels: args.labels },
             data,
@@ -54,7 +58,7 @@ export class AppConfig extends pulumi.ComponentResource {
         this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
             metadata: { name: pulumi.interpolate`${args.name}-secret`, namespace: args.namespace, labels: args.labels },
             type: "Opaque",
-            stringData: secretData,
+            stringData: none ? undefined : secretData,
         }, { parent: this });
         this.configChecksum = data.apply(checksum);
         this.secretChecksum = pulumi.unsecret(secretData.apply((d) => checksum({ salt: "goship-secret", ...d })));

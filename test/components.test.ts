@@ -179,6 +179,15 @@ describe("components", () => {
             return { r, sums: r.outputs.sums as string[] };
         }
 
+        it("sends no stringData without secret settings (an empty map reads back as a change at every preview)", async () => {
+            for (const secretData of [undefined, {}]) {
+                const r = await runProgram({ stack: "dev", program: () => {
+                    new AppConfig("app", { namespace: "ns", name: "app", data: { GREETING: "hi" }, secretData });
+                } });
+                assert.ok(!("stringData" in r.get(T.Secret, "app-secret").inputs), `secretData ${JSON.stringify(secretData)}`);
+            }
+        });
+
         it("keeps the secret a secret in state and the ConfigMap plain", async () => {
             const { r } = await render("hi", "s3cr3t-token");
             const secret = r.get(T.Secret, "app-secret");

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseConfig } from "../components/config/schema";
 import { ConfigError, parseQuantity } from "../components/config/validate";
-import { minimal, problems } from "./support/config";
+import { minimal, problems, projectConfig } from "./support/config";
 
 describe("config: parseConfig", () => {
     it("fills safe production defaults from a minimal config", () => {
@@ -136,33 +136,36 @@ describe("config: parseConfig", () => {
 
 describe("config: Pulumi.yaml schema", () => {
     it("declares exactly the keys the parser knows, each with a description", () => {
-        const YAML = require("yaml");
         const fs = require("fs");
         const path = require("path");
-        const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
+        const own = projectConfig().own;
         // Secrets and the derived namespace are optional, and the CLI treats a declared key
         // without a default as required, so Pulumi.yaml documents them in a comment instead.
         const optional = ["apiToken", "namespace", "registryPassword"];
         const text = fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
         for (const k of optional) assert.match(text, new RegExp(`^#\\s+${k}: \\S`, "m"), `${k} is documented in Pulumi.yaml's comment`);
-        const declared = [...Object.keys(project.config), ...optional].sort();
+        const declared = [...Object.keys(own), ...optional].sort();
         const found = problems({ ...minimal(), zzz: 1 }).find((p) => p.startsWith("goship:zzz"))!;
         const known = /known keys: (.*)\)/.exec(found)![1].split(", ").sort();
         assert.deepStrictEqual(declared, known);
-        for (const [k, v] of Object.entries<any>(project.config)) {
+        for (const [k, v] of Object.entries<any>(own)) {
             assert.ok(v.description, `${k} needs a description`);
             // Without a default the CLI refuses any stack that does not set the key.
             if (k !== "version") assert.ok(v.default !== undefined, `${k} needs a default, or every stack must set it`);
         }
     });
 
+    it("makes the Kubernetes provider update ConfigMaps and Secrets in place (a replace would recreate the Deployments)", () => {
+        const { foreign } = projectConfig();
+        assert.deepStrictEqual(foreign, {
+            "kubernetes:enableConfigMapMutable": { value: true },
+            "kubernetes:enableSecretMutable": { value: true },
+        });
+    });
+
     it("keeps scalar defaults in Pulumi.yaml equal to the parser's defaults", () => {
-        const YAML = require("yaml");
-        const fs = require("fs");
-        const path = require("path");
-        const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
         const c = parseConfig(minimal(), "x") as any;
-        for (const [k, v] of Object.entries<any>(project.config)) {
+        for (const [k, v] of Object.entries<any>(projectConfig().own)) {
             if (v.default === undefined) continue;
             if (typeof v.default === "object") {
                 // An object key's default ({}) must mean what no value means (for ingress, whose
