@@ -2,10 +2,10 @@
 // reads one validated view of the release (never raw state JSON) and a damaged state is a
 // one-line error instead of a crash deep in a formatter. Pure: no engine, no files.
 import { AnalysisOutcome, assertInvariants, HistoryEntry, ReleaseState, statusLine, Track } from "../components/release/strategy";
+import { RELEASE_RECORD_TYPE as RELEASE_TYPE } from "../components/release/token";
 import { CliError, EXIT } from "./errors";
 
-/** The type token of the release's dynamic resource (components/release/release.ts). */
-export const RELEASE_TYPE = "pulumi-nodejs:dynamic/goship:Release";
+export { RELEASE_TYPE };
 
 /** One history row as the CLI shows it: the time and the apply-time analysis may live in the outputs. */
 export interface HistoryRow extends Omit<HistoryEntry, "at"> {

@@ -31,8 +31,15 @@ export async function applyRelease(stored: any | undefined, news: any): Promise<
         const created = await provider.create(inputs);
         return { id: created.id, state: created.outs };
     }
-    const d = await provider.diff("release", stored, inputs);
-    return { id: "release", state: d.changes ? (await provider.update("release", stored, inputs)).outs : stored, changed: d.changes };
+    try {
+        const d = await provider.diff("release", stored, inputs);
+        return { id: "release", state: d.changes ? (await provider.update("release", stored, inputs)).outs : stored, changed: d.changes };
+    } catch (e) {
+        // diff/update refuse what only the stored outputs show (the blue/green scale-down
+        // delay, an analysis that answers differently at apply): the same refusal.
+        if ((e as Error)?.name === "ApplyRefusal") throw new RefusedTransition((e as Error).message);
+        throw e;
+    }
 }
 
 export type NewResourceHook = (args: pulumi.runtime.MockResourceArgs) =>

@@ -155,6 +155,21 @@ describe("render: the command end to end", function () {
         assert.doesNotMatch(jump.stderr, /\n\s+at /);
     });
 
+    it("refuses a blue/green scale-down inside its delay with exit 2 and the sentence, no stack trace", () => {
+        const dir = path.join(out, "blue-green");
+        const state = path.join(dir, "prod", "state.json");
+        const bg = ["--set", "release.strategy=blueGreen"];
+        assert.strictEqual(render("--stack", "prod", "--out", dir, ...bg).code, 0);
+        for (const step of [0, 1]) {
+            const r = render("--stack", "prod", "--out", dir, "--state", state, ...bg, "--set", "version=1.1.0", "--set", `release.step=${step}`);
+            assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        }
+        const early = render("--stack", "prod", "--out", dir, "--state", state, ...bg, "--set", "version=1.1.0", "--set", "release.step=2");
+        assert.strictEqual(early.code, 2, early.stdout + early.stderr);
+        assert.match(early.stderr, /^refused: .*scale/m);
+        assert.doesNotMatch(early.stderr, /\n\s+at /);
+    });
+
     it("deploys a prebuilt image (image.ref): no build in the summary, the ref in every track", () => {
         const dir = path.join(out, "prebuilt");
         const ref = `registry.example.com/acme/goship@sha256:${"3f".repeat(32)}`;

@@ -6,10 +6,8 @@ import { CachedDynamicResource } from "./dynamic";
 import { engineReleaseProvider } from "./provider";
 import type { ReleaseState, Track, TrackRole } from "./strategy";
 
-const MODULE = "goship";
-const TYPE = "Release";
-/** The record's type token, as the SDK spells a dynamic resource's: `pulumi-nodejs:dynamic/<module>:<type>`. */
-export const RELEASE_RECORD_TYPE = `pulumi-nodejs:dynamic/${MODULE}:${TYPE}`;
+import { RELEASE_RECORD_NAME } from "./token";
+export { RELEASE_RECORD_TYPE } from "./token";
 
 /**
  * What the tracks and the routing read of the record: the planned state (provider.ts's
@@ -33,6 +31,6 @@ export class ReleaseRecord extends CachedDynamicResource {
     constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
         super(engineReleaseProvider, name, {
             ...args, state: undefined, trackImages: undefined, roles: undefined, status: undefined, lastTransition: undefined,
-        }, opts, MODULE, TYPE);
+        }, opts, RELEASE_RECORD_NAME.module, RELEASE_RECORD_NAME.type);
     }
 }
