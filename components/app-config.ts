@@ -64,9 +64,7 @@ export class AppConfig extends pulumi.ComponentResource {
         this.secretChecksum = pulumi.unsecret(secretData.apply((d) => checksum({ salt: "goship-secret", ...d })));
         this.configMapName = this.configMap.metadata.name;
         this.secretName = this.secret.metadata.name;
-        this.registerOutputs({
-            configMap: this.configMap,
-            secret: this.secret,
+        this.registerOutputs({ // Outputs only, no child resources: see Release (update plans)
             configMapName: this.configMapName,
             secretName: this.secretName,
             configChecksum: this.configChecksum,

@@ -59,6 +59,6 @@ export class Autoscaler extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this });
-        this.registerOutputs({ hpa: this.hpa, hpaName: this.hpa.metadata.name });
+        this.registerOutputs({ hpaName: this.hpa.metadata.name }); // no child resources: see Release (update plans)
     }
 }

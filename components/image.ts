@@ -61,6 +61,6 @@ export class GoImage extends pulumi.ComponentResource {
         // Without a push there is no registry digest; the local tag is what kind/minikube load.
         this.ref = pulumi.all([push, image.repoDigest, this.tagged]).apply(([p, digest, tagged]) =>
             p && digest ? digest : tagged);
-        this.registerOutputs({ ref: this.ref, tagged: this.tagged, image: this.image });
+        this.registerOutputs({ ref: this.ref, tagged: this.tagged }); // no child resources: see Release (update plans)
     }
 }

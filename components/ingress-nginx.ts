@@ -75,7 +75,7 @@ export class IngressNginx extends pulumi.ComponentResource {
             values: pulumi.all([replicas, className, args.values ?? {}]).apply(([r, c, extra]) =>
                 deepMerge(ingressNginxValues(r, c), extra)),
         }, { parent: this });
-        this.registerOutputs({ namespace: this.namespace, chart: this.chart });
+        this.registerOutputs({ namespace: this.namespace }); // no child resources: see Release (update plans)
     }
 }
 

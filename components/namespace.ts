@@ -120,6 +120,6 @@ export class AppNamespace extends pulumi.ComponentResource {
             }, child);
         }
 
-        this.registerOutputs({ namespace: this.namespace, name: this.name });
+        this.registerOutputs({ name: this.name }); // no child resources: see Release (update plans)
     }
 }

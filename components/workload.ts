@@ -153,8 +153,7 @@ export class GoWorkload extends pulumi.ComponentResource {
 
         this.deploymentName = this.deployment.metadata.name;
         this.serviceName = this.service.metadata.name;
-        this.registerOutputs({
-            deployment: this.deployment, service: this.service, pdb: this.pdb,
+        this.registerOutputs({ // Outputs only, no child resources: see Release (update plans)
             deploymentName: this.deploymentName, serviceName: this.serviceName, selector: this.selector,
         });
     }

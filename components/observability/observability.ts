@@ -103,8 +103,7 @@ export class Observability extends pulumi.ComponentResource {
             }, child);
         }
 
-        this.registerOutputs({
-            serviceMonitor: this.serviceMonitor, dashboardConfigMap: this.dashboardConfigMap, prometheusRule: this.prometheusRule,
+        this.registerOutputs({ // Outputs only, no child resources: see Release (update plans)
             dashboardJson: this.dashboardJson, ruleGroups: this.ruleGroups,
         });
     }

@@ -155,10 +155,10 @@ export class Release extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
-        this.registerOutputs({
-            release: this.release, state: this.state, status: this.status, tracks: this.tracks, mainService: this.mainService,
-            previewService: this.previewService, routes: this.routes, ingresses: this.ingresses, autoscaler: this.autoscaler,
-        });
+        // Outputs only, never child resources: a resource the update creates has no id in the
+        // preview, and `pulumi up --plan` refuses the id it gets at apply ("violates plan:
+        // properties changed: ++previewService[…]"). The children stay public properties.
+        this.registerOutputs({ state: this.state, status: this.status });
     }
 }
 
