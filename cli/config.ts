@@ -3,6 +3,7 @@
 // without --show-secrets and a secret key is handed to the parser as a marker, as load.ts does.
 import { GoshipConfig, isPlaceholderSecret, NAMESPACE, parseConfig, PLACEHOLDER_SECRET, SECRET_KEYS } from "../components/config/schema";
 import { ConfigError } from "../components/config/validate";
+import { releaseConfig } from "../components/release/settings";
 import type { MoveConfig } from "./moves";
 
 /** `goship:release.analysis` as the parser returns it (named from the config, wherever the type lives). */
@@ -40,7 +41,7 @@ export function stackConfig(json: Record<string, any>, stack: string): { ok: tru
         return {
             ok: true,
             config: {
-                release: { version: c.version, strategy: r.strategy, steps: r.steps, step: r.step, abort: r.abort, scaleDownDelaySeconds: r.scaleDownDelaySeconds },
+                release: releaseConfig(c.version, r),
                 ...(c.image.ref !== undefined ? { imageRef: c.image.ref } : {}),
                 ...(r.analysis ? { analysis: r.analysis } : {}),
             },

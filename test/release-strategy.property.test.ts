@@ -7,12 +7,13 @@
 // advance moves exactly one step, past a passing analysis; a scale-down waits its delay.
 import * as assert from "assert";
 import fc from "fast-check";
+import type { MatchConfig } from "../components/release/settings";
 import { AnalysisOutcome, assertInvariants, needsAnalysis, next, ReleaseConfig, ReleaseState, trackRoles } from "../components/release/strategy";
 
 type Action =
     | { kind: "next" } | { kind: "jump"; by: number } | { kind: "back" } | { kind: "abort" } | { kind: "unabort" }
     | { kind: "version"; step: number } | { kind: "rollback" } | { kind: "same" } | { kind: "strategy" }
-    | { kind: "steps"; steps: number[] } | { kind: "tick"; seconds: number };
+    | { kind: "steps"; steps: number[] } | { kind: "tick"; seconds: number } | { kind: "match"; match?: MatchConfig };
 
 const stepsArb = fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 0, maxLength: 4 })
     .map((xs) => [...xs.sort((a, b) => a - b), 100]);
@@ -29,6 +30,8 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     { weight: 1, arbitrary: fc.constant({ kind: "strategy" } as Action) },
     { weight: 1, arbitrary: stepsArb.map((steps) => ({ kind: "steps", steps }) as Action) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 1200 }).map((seconds) => ({ kind: "tick", seconds }) as Action) },
+    { weight: 1, arbitrary: fc.constantFrom<MatchConfig | undefined>(undefined, { header: "X-Canary" }, { cookie: "canary", steps: [1, 2] })
+        .map((match) => ({ kind: "match", match }) as Action) },
 );
 
 const analysisArb: fc.Arbitrary<AnalysisOutcome | undefined> = fc.option(fc.record({
@@ -81,6 +84,10 @@ function edit(c: ReleaseConfig, a: Action, s: ReleaseState, versions: { n: numbe
         case "strategy": return { ...c, strategy: c.strategy === "canary" ? "blueGreen" : "canary", step: 0 };
         case "steps": return { ...c, steps: a.steps };
         case "tick": return c;
+        case "match": {
+            const { match: _was, ...rest } = c;
+            return a.match ? { ...rest, match: a.match } : rest;
+        }
     }
 }
 
@@ -133,6 +140,11 @@ describe("release state machine: properties", function () {
                         assert.strictEqual(s.weight, 0);
                         assert.notStrictEqual(trackRoles(s)[s.stableTrack === "blue" ? "green" : "blue"], "candidate");
                     }
+                    // Header/cookie routing is in the state exactly while a canary progresses at
+                    // one of the configured match's steps, as configured (without its steps).
+                    const { steps: on, ...route } = proposed.match ?? {};
+                    const routed = proposed.match !== undefined && s.phase === "Progressing" && (on === undefined || on.includes(s.step));
+                    assert.deepStrictEqual(s.match, routed ? route : undefined, `match in ${s.phase} at step ${s.step}`);
                     // The weight only ever takes values from the steps or 0.
                     assert.ok(s.weight === 0 || s.steps.includes(s.weight));
                     // Traffic moves toward a candidate one step at a time, and only past a passing analysis.

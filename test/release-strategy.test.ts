@@ -318,6 +318,63 @@ describe("release state machine", () => {
             assert.throws(() => assertInvariants(undefined, { ...sw, trackVersions: { blue: "0.9.0", green: "1.1.0" } }), /warm colour does not run the previous stable version/);
             assert.throws(() => assertInvariants(undefined, { ...sw, switchedAt: undefined }), /a switch without its time/);
             assert.throws(() => assertInvariants(undefined, { ...s, autoAbort: { step: 2, analysis: { verdict: "fail", onFailure: "abort", values: {}, summary: "" } } }), /autoAbort outside Aborted/);
+            assert.throws(() => assertInvariants(undefined, { ...stable(), match: { header: "X-Canary" } }), /header\/cookie routing in phase Stable/);
+        });
+    });
+
+    describe("header/cookie routing (release.match) in the state", () => {
+        const HEADER = { header: "X-Canary", headerValue: "always" };
+        const m = (extra: Partial<ReleaseConfig> = {}) => ({ match: HEADER, ...extra });
+        /** state.match after each config, from scratch. */
+        const matches = (...configs: ReleaseConfig[]) => {
+            let s: ReleaseState | undefined;
+            return configs.map((c) => {
+                const n = ok(next(s, c, { now: NOW }));
+                assertInvariants(s, n);
+                s = n;
+                return n.match;
+            });
+        };
+        it("is on while a canary progresses, at every step, and off once promoted", () => {
+            assert.deepStrictEqual(matches(cfg("1.0.0", m()), cfg("1.1.0", m()), cfg("1.1.0", m({ step: 1 })), cfg("1.1.0", m({ step: 2 })), cfg("1.1.0", m({ step: 3 }))),
+                [undefined, HEADER, HEADER, HEADER, undefined]);
+        });
+        it("only at the match's steps, without the steps in the state", () => {
+            const only1 = { match: { cookie: "canary", steps: [1] } };
+            assert.deepStrictEqual(matches(cfg("1.0.0", only1), cfg("1.1.0", only1), cfg("1.1.0", { ...only1, step: 1 }), cfg("1.1.0", { ...only1, step: 2 })),
+                [undefined, undefined, { cookie: "canary" }, undefined]);
+        });
+        it("abort, a rollback and blue/green turn it off", () => {
+            assert.deepStrictEqual(matches(cfg("1.0.0", m()), cfg("1.1.0", m()), cfg("1.1.0", m({ abort: true }))), [undefined, HEADER, undefined]);
+            assert.deepStrictEqual(matches(cfg("1.0.0", m()), cfg("1.1.0", m()), cfg("1.1.0", m({ step: 1 })), cfg("1.1.0", m({ step: 2 })), cfg("1.1.0", m({ step: 3 })), cfg("1.0.0", m())),
+                [undefined, HEADER, HEADER, HEADER, undefined, undefined]);
+            const bg = (version: string, step = 0) => cfg(version, m({ strategy: "blueGreen", step }));
+            assert.deepStrictEqual(matches(bg("1.0.0"), bg("1.1.0"), bg("1.1.0", 1)), [undefined, undefined, undefined]);
+        });
+        it("a match edit alone mid-rollout is a change without a history entry; the same config again is a no-op", () => {
+            const t = next(at(1), cfg("1.1.0", { step: 1, match: HEADER }), { now: later(60) });
+            const s = ok(t);
+            assert.ok(t.ok && t.changed && t.event === undefined);
+            assert.strictEqual(t.ok && t.description, "header/cookie routing: header X-Canary=always");
+            assert.deepStrictEqual(s.history, at(1).history);
+            assert.deepStrictEqual({ ...s, match: undefined }, { ...at(1), match: undefined });
+            const again = next(s, cfg("1.1.0", { step: 1, match: HEADER }), { now: later(120) });
+            assert.ok(again.ok && !again.changed);
+            const off = next(s, cfg("1.1.0", { step: 1 }), { now: later(120) });
+            assert.ok(off.ok && off.changed && off.state.match === undefined && off.description === "header/cookie routing off");
+            const pattern = next(s, cfg("1.1.0", { step: 1, match: { header: "X-Canary", headerPattern: "^(a|b)$" } }), { now: later(120) });
+            assert.strictEqual(pattern.ok && pattern.description, "header/cookie routing: header X-Canary ~ ^(a|b)$");
+        });
+        it("a settled release ignores a match edit; a stack without a match has no match key at all", () => {
+            const t = next(stable(), cfg("1.0.0", m()), { now: later(60) });
+            assert.ok(t.ok && !t.changed);
+            for (const s of [stable(), at(0), at(1), at(3)]) assert.ok(!("match" in s), JSON.stringify(s));
+        });
+        it("a refused move keeps the routing in effect", () => {
+            const s = ok(next(at(1), cfg("1.1.0", { step: 1, match: HEADER }), { now: NOW }));
+            const t = next(s, cfg("1.1.0", { step: 3, match: { cookie: "other" } }), { now: NOW });
+            assert.ok(!t.ok);
+            assert.deepStrictEqual(t.state?.match, HEADER);
         });
     });
 });

@@ -10,7 +10,7 @@ import { RecordView, ReleaseRecord } from "./record";
 import type { RouterConfig } from "./router";
 import { ROUTERS } from "./routers";
 import { createRouting } from "./routing";
-import type { ReleaseSettings } from "./settings";
+import { releaseConfig, ReleaseSettings } from "./settings";
 import type { ReleaseState, Track } from "./strategy";
 import { createTracks, TrackTemplate } from "./tracks";
 
@@ -70,10 +70,7 @@ export function releaseArgsProblems(args: ReleaseArgs): string[] {
 function recordInputs(args: ReleaseArgs): Omit<ReleaseInputs, "imageRef" | "analysis"> & { imageRef: pulumi.Input<string>; analysis?: AnalysisConfig } {
     const s = args.settings;
     return {
-        desired: {
-            version: args.version, strategy: s.strategy, steps: s.steps, step: s.step, abort: s.abort,
-            scaleDownDelaySeconds: s.scaleDownDelaySeconds,
-        },
+        desired: releaseConfig(args.version, s),
         imageRef: args.imageRef,
         ...(s.analysis ? { analysis: s.analysis } : {}),
         ...(args.now ? { now: args.now } : {}),
@@ -129,7 +126,6 @@ export class Release extends pulumi.ComponentResource {
             appName: app,
             namespace: args.namespace,
             strategy: args.settings.strategy,
-            match: args.settings.match,
             route: args.route,
             router: args.router ?? { kind: "nginx", className: "nginx" },
             controller: args.controller,

@@ -5,10 +5,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GoWorkload, OWNED_BY_PULUMI, trackSelector } from "../workload";
 import type { RecordView } from "./record";
-import type { IngressObject, MatchRoute, RouteObject, RouterConfig, ServicePort } from "./router";
+import type { IngressObject, RouteObject, RouterConfig, ServicePort } from "./router";
 import { routerFor } from "./routers";
-import type { MatchConfig } from "./settings";
-import type { ReleaseState, Track } from "./strategy";
+import type { Track } from "./strategy";
 
 /** The port every goship Service exposes (the main, preview and per-track Services). */
 const SERVICE_PORT: ServicePort = { name: "http", number: 80 };
@@ -25,14 +24,6 @@ export const HTTPROUTE_AWAIT: Record<string, string> = {
         `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`)),
 };
 
-/** Header/cookie routing is on only while a canary progresses, at the configured steps. */
-export function activeMatch(match: MatchConfig | undefined, state: ReleaseState): MatchRoute | undefined {
-    if (!match || state.phase !== "Progressing") return undefined;
-    if (match.steps && !match.steps.includes(state.step)) return undefined;
-    const { steps: _steps, ...route } = match;
-    return route;
-}
-
 export interface RoutingArgs {
     appName: string;
     namespace: pulumi.Input<string>;
@@ -42,8 +33,6 @@ export interface RoutingArgs {
      * What they hold follows the release state.
      */
     strategy: "canary" | "blueGreen";
-    /** Header/cookie routing for testers, gated by the release state (see activeMatch). */
-    match?: MatchConfig;
     /** Public host and URL path prefix of the app. */
     route: { host: string; path: string };
     router: RouterConfig;
@@ -106,7 +95,8 @@ export function createRouting(parent: pulumi.Resource, args: RoutingArgs, releas
         otherService: `${app}-${other}`,
         servicePort: SERVICE_PORT,
         weight: st.weight,
-        match: activeMatch(args.match, st),
+        // Header/cookie routing as the state machine put it in the state (see matchInEffect).
+        match: st.match,
     }));
     const candidate = pulumi.all([otherTrack, release.roles]).apply(([o, roles]): pulumi.Resource[] =>
         (roles[o] === "candidate" ? [tracks[o]] : []));

@@ -2,6 +2,7 @@
 // release provider read it. The config parser (components/config/release.ts) produces it.
 import type { GatewayApiRouterConfig } from "./router";
 import type { AnalysisConfig } from "./analysis";
+import type { ReleaseConfig } from "./strategy";
 
 export interface MatchConfig {
     header?: string;
@@ -32,4 +33,13 @@ export interface ReleaseSettings {
     /** How long one `up` waits for a track's new pods to be Ready; then it fails and traffic stays. */
     rolloutTimeoutSeconds: number;
     analysis?: AnalysisConfig;
+}
+
+/** What the state machine decides on (its ReleaseConfig): the version and the settings that move a release. */
+export function releaseConfig(version: string, s: ReleaseSettings): ReleaseConfig {
+    return {
+        version, strategy: s.strategy, steps: s.steps, step: s.step, abort: s.abort, scaleDownDelaySeconds: s.scaleDownDelaySeconds,
+        // Only when configured: the inputs (and state) of a stack without a match keep their shape.
+        ...(s.match ? { match: s.match } : {}),
+    };
 }

@@ -43,6 +43,13 @@
 //   colour is "warm"; `abort: true` or setting `version` back switches back instantly.
 // - A rollback (version set back to `previousStableVersion` when nothing is in progress)
 //   is one move: the previous version goes to the other track and becomes stable.
+// - Header/cookie routing (`release.match`) is part of the state: `state.match` is the
+//   routing in effect, set only while a canary progresses at one of the match's steps. An
+//   edit of the match alone is a change without a history entry (like a strategy edit
+//   while settled); a stack without a match never has the field.
+
+import type { MatchRoute } from "./router";
+import type { MatchConfig } from "./settings";
 
 export type Strategy = "canary" | "blueGreen";
 export type Track = "blue" | "green";
@@ -68,6 +75,8 @@ export interface ReleaseConfig {
     step: number;
     abort: boolean;
     scaleDownDelaySeconds: number;
+    /** Header/cookie routing for testers (`release.match`); absent when not configured. */
+    match?: MatchConfig;
 }
 
 export interface AnalysisOutcome {
@@ -105,6 +114,8 @@ export interface ReleaseState {
     /** Set when the analysis aborted the release: the step the config asked for, and why. */
     autoAbort?: { step: number; analysis: AnalysisOutcome };
     history: HistoryEntry[];
+    /** Header/cookie routing in effect (see matchInEffect); absent when off. */
+    match?: MatchRoute;
 }
 
 export type Transition =
@@ -156,6 +167,24 @@ export function trackRoles(s: ReleaseState): Record<Track, TrackRole> {
     const other = otherTrack(s.stableTrack);
     const otherRole: TrackRole = s.phase === "Progressing" || s.phase === "Preview" ? "candidate" : s.phase === "Switched" ? "warm" : "idle";
     return { [s.stableTrack]: "stable", [other]: otherRole } as Record<Track, TrackRole>;
+}
+
+/** Header/cookie routing is on only while a canary progresses, at the match's steps (all when absent). */
+export function matchInEffect(match: MatchConfig | undefined, s: Pick<ReleaseState, "phase" | "step">): MatchRoute | undefined {
+    if (!match || s.phase !== "Progressing") return undefined;
+    if (match.steps && !match.steps.includes(s.step)) return undefined;
+    const { steps: _steps, ...route } = match;
+    return route;
+}
+
+/** The match as a human reads it in a transition's description. */
+function describeMatch(m: MatchRoute | undefined): string {
+    if (!m) return "header/cookie routing off";
+    const on = [
+        ...(m.header ? [`header ${m.header}${m.headerValue ? `=${m.headerValue}` : m.headerPattern ? ` ~ ${m.headerPattern}` : ""}`] : []),
+        ...(m.cookie ? [`cookie ${m.cookie}`] : []),
+    ];
+    return `header/cookie routing: ${on.join(", ")}`;
 }
 
 /** True when the move from `prev` under `cfg` would shift traffic toward the candidate. */
@@ -330,10 +359,27 @@ function switched(prev: ReleaseState, cfg: ReleaseConfig, ctx: Ctx): Transition 
 }
 
 /**
+ * The next state under `cfg`: the move the transition table picks, then the header/cookie
+ * routing in effect in the resulting state. A match edit that moves nothing else is a
+ * change of its own (no history entry), so the router follows it at once.
+ */
+export function next(prev: ReleaseState | undefined, cfg: ReleaseConfig, ctx: Ctx): Transition {
+    const t = move(prev, cfg, ctx);
+    if (!t.ok) return t;
+    const { match: was, ...rest } = t.state;
+    const match = matchInEffect(cfg.match, t.state);
+    // Last key, and only when on: a state without a match serializes as it always did.
+    const state: ReleaseState = match ? { ...rest, match } : rest;
+    if (JSON.stringify(match) === JSON.stringify(was)) return t;
+    if (t.changed) return { ...t, state };
+    return { ok: true, state, changed: true, description: describeMatch(match) };
+}
+
+/**
  * The transition table. Rows: the phase of the previous state; within a row, the config
  * edit (abort, version, step) decides the move.
  */
-export function next(prev: ReleaseState | undefined, cfg: ReleaseConfig, ctx: Ctx): Transition {
+function move(prev: ReleaseState | undefined, cfg: ReleaseConfig, ctx: Ctx): Transition {
     if (!prev) return firstDeploy(cfg, ctx);
 
     if (inProgress(prev)) {
@@ -394,6 +440,7 @@ export function assertInvariants(prev: ReleaseState | undefined, s: ReleaseState
     if (s.phase === "Aborted" && s.candidateVersion === undefined) fail("an aborted release without the aborted version");
     if ((s.phase === "Stable" || s.phase === "Promoted") && s.candidateVersion !== undefined) fail(`a candidate in phase ${s.phase}`);
     if (s.autoAbort && s.phase !== "Aborted") fail("autoAbort outside Aborted");
+    if (s.match && s.phase !== "Progressing") fail(`header/cookie routing in phase ${s.phase}`);
     if (prev) {
         if (s.history.length < prev.history.length) fail("history shrank");
         if (JSON.stringify(s.history.slice(0, prev.history.length)) !== JSON.stringify(prev.history)) fail("history was rewritten");
