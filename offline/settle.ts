@@ -1,14 +1,19 @@
 // The settle loop: wait for the program's outputs and registrations under the mock
 // runtime, bounded so a run fails instead of hanging.
 import * as pulumi from "@pulumi/pulumi";
+import { settledValue } from "../components/settled";
 
-/** Resolves an Output, rejecting (not hanging) if it fails or does not settle in time. */
+/**
+ * Resolves an Output, rejecting (not hanging) if it fails or does not settle in time. An
+ * unknown value settles as `undefined`. (The SDK-private promise this replaces gave
+ * `undefined` for an unknown apply and its `unknown` marker for a raw unknown; under the
+ * mocks no program output is unknown, even in a preview: the mocks answer every resource.)
+ */
 export function settle<T>(o: pulumi.Input<T>, timeoutMs = 10_000): Promise<T> {
-    const out = pulumi.output(o) as any;
     return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`output did not settle within ${timeoutMs} ms`)), timeoutMs);
-        out.promise(true).then(
-            (v: T) => { clearTimeout(timer); resolve(v); },
+        settledValue(pulumi.output(o), undefined).then(
+            (v) => { clearTimeout(timer); resolve(v as T); },
             (e: unknown) => { clearTimeout(timer); reject(e); },
         );
     });
