@@ -267,4 +267,31 @@ describe("release ordering (resource dependencies, not timing)", function () {
         assert.ok(r.waitsFor(r.get(T.Ingress, "goship-canary"), r.get(T.Deployment, "goship-green")));
         assert.ok(!r.waitsFor(r.get(T.Deployment, "goship-blue"), r.get(T.Ingress, "goship-canary")), "stable is not reordered");
     });
+
+    it("only the objects built from the release state depend on the release record directly: never a track's component, Service or PDB", async () => {
+        // Readers of the record's state: the tracks' Deployments (image, replicas), the main
+        // and preview Services (selector), the router's objects (weights), the HPA (target).
+        const readers = new RegExp(`^(${[
+            `${T.Deployment}::goship-(blue|green)-deployment`, `${T.Service}::goship-(main|preview)`,
+            `${T.Ingress}::goship-(primary|canary)`, `${T.HPA}::goship-hpa`,
+        ].join("|")})$`);
+        const runs: Array<[string, Array<Record<string, unknown>>]> = [
+            ["dev", [{}, { "goship:version": "1.1.0", "goship:release.step": 0 }, { "goship:release.step": 1 }, { "goship:release.abort": true }]],
+            ["prod", [{ "goship:release.strategy": "blueGreen" }, { "goship:version": "1.1.0", "goship:release.step": 0 }, { "goship:release.step": 1 }]],
+        ];
+        let edges = 0;
+        for (const [stack, steps] of runs) {
+            const e = new MockEngine(stack);
+            for (const edit of steps) {
+                const r = await e.up(edit);
+                const record = r.ofType(T.Release)[0];
+                const key = `${record.type}::${record.name}`;
+                const direct = r.resources.filter((x) => x.dependsOn!.includes(key)).map((x) => `${x.type}::${x.name}`);
+                assert.deepStrictEqual(direct.filter((k) => !readers.test(k)), [], `${stack} ${JSON.stringify(edit)}: direct edges to the release record`);
+                assert.ok(direct.includes(`${T.Deployment}::goship-green-deployment`), "the tracks' Deployments read the record");
+                edges += direct.length;
+            }
+        }
+        assert.ok(edges > 0);
+    });
 });

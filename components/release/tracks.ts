@@ -2,6 +2,7 @@
 // labelled from the release record, so every step updates the same two Deployments.
 import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalingConfig } from "../autoscaler";
+import { settledValue } from "../settled";
 import { GoWorkload, GoWorkloadArgs } from "../workload";
 import { LIVE_REPLICAS_ANNOTATION, liveReplicas } from "./live";
 import type { RecordView } from "./record";
@@ -9,6 +10,11 @@ import { trackReplicas } from "./replicas";
 import type { Track, TrackRole } from "./strategy";
 
 export const TRACKS: Track[] = ["blue", "green"];
+
+/** What a track waits for: the routing objects when it is idle (leaving service), else nothing. */
+async function leavingService(role: pulumi.Output<TrackRole>, routing: pulumi.Output<pulumi.Resource[]>): Promise<pulumi.Resource[]> {
+    return (await settledValue(role, undefined)) === "idle" ? settledValue(routing, []) : [];
+}
 
 /** The per-track Deployment settings shared by both tracks. */
 export type TrackTemplate = Omit<GoWorkloadArgs, "appName" | "track" | "role" | "image" | "version" | "replicas" | "namespace">;
@@ -62,8 +68,10 @@ export function createTracks(parent: pulumi.Resource, args: TracksArgs, release:
             parent,
             // A track leaving service (idle) scales down only after traffic has moved away
             // from it: it waits for the main Service and the router's objects. An unknown
-            // role (a preview) means no dependency.
-            dependsOn: role.apply((r) => (r === "idle" ? routing : pulumi.output<pulumi.Resource[]>([]))),
+            // role (a preview) means no dependency. Settled values, not the Outputs: an
+            // Output would also add its own resource, the release record, to the track's
+            // Service and PDB, which never read it (see settledValue).
+            dependsOn: leavingService(role, routing),
         });
     }
     return tracks;
