@@ -74,8 +74,8 @@ let pluginServesRecords = false;
  * process keeps its state in a PluginReleaseRecord. A program in another language has no
  * Node.js packages in its directory, where the engine would start the dynamic-provider host.
  */
-export function servePluginReleaseRecords(): void {
-    pluginServesRecords = true;
+export function servePluginReleaseRecords(on = true): void {
+    pluginServesRecords = on;
 }
 
 /** The release record of this process: dynamic in a Node.js program, the plugin's own inside the plugin. */
