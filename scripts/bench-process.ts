@@ -26,8 +26,7 @@ const TIMES = `"$@" >"$GOSHIP_BENCH_OUT"; rc=$?; times >&3; exit $rc`;
  * report can be megabytes); fails unless its exit status is one of `ok`.
  */
 export function timeProcess(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; ok?: number[] } = {}): ProcessTime {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goship-bench-out-"));
-    try {
+    return inTempDir("goship-bench-out-", (dir) => {
         const out = path.join(dir, "stdout");
         const start = process.hrtime.bigint();
         const r = spawnSync("bash", ["-c", TIMES, "bench", command, ...args], {
@@ -45,6 +44,14 @@ export function timeProcess(command: string, args: string[], opts: { env?: NodeJ
         if (!m) throw new Error(`could not read bash's times output: ${JSON.stringify(r.output[3])}`);
         const cpuMs = (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
         return { wallMs, cpuMs, stdout, stderr: r.stderr, status: r.status };
+    });
+}
+
+/** Runs `f` with a new empty directory under the system's temp dir, removed afterwards. */
+export function inTempDir<T>(prefix: string, f: (dir: string) => T): T {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    try {
+        return f(dir);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -54,6 +61,8 @@ export const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+export const medianWall = (runs: ProcessTime[]) => median(runs.map((r) => r.wallMs));
+export const medianCpu = (runs: ProcessTime[]) => median(runs.map((r) => r.cpuMs));
 export const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** `name   median 1.23 s   (runs: …)`: one timed thing of a benchmark. */

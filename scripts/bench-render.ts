@@ -5,19 +5,15 @@
 // user's first) and cold (an empty cache of its own, as a fresh clone's first render or CI's).
 // Prints figures; asserts nothing. npm run bench:engine prints the same lines after its own.
 //   npm run bench:render -- [rounds]        (default 3)
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { goal, median, ProcessTime, processRow, timeProcess } from "./bench-process";
+import { goal, inTempDir, medianCpu, medianWall, ProcessTime, processRow, timeProcess } from "./bench-process";
 
 export interface RenderBench { bare: ProcessTime[]; warm: ProcessTime[]; cold: ProcessTime[] }
 
 /** Runs the render and the bare require `rounds` times each, alternating so noise hits all alike. */
 export function benchRender(rounds: number): RenderBench {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "goship-bench-render-"));
-    // `npm run render`'s loader (engine/sucrase.js: sucrase, its output cached per file).
-    const render = ["-r", "./engine/sucrase.js", "scripts/render.ts", "--stack", "prod", "--out", out];
-    try {
+    return inTempDir("goship-bench-render-", (out) => {
+        // `npm run render`'s loader (engine/sucrase.js: sucrase, its output cached per file).
+        const render = ["-r", "./engine/sucrase.js", "scripts/render.ts", "--stack", "prod", "--out", out];
         timeProcess(process.execPath, render); // untimed: fills the shared cache for the warm runs
         const r: RenderBench = { bare: [], warm: [], cold: [] };
         for (let i = 0; i < rounds; i++) {
@@ -25,17 +21,10 @@ export function benchRender(rounds: number): RenderBench {
             r.warm.push(timeProcess(process.execPath, render));
             // Cold: engine/cache.js honours GOSHIP_CACHE_DIR; an empty one per run, so the
             // shared node_modules/.cache is never emptied under anyone else's feet.
-            const cache = fs.mkdtempSync(path.join(os.tmpdir(), "goship-bench-cache-"));
-            try {
-                r.cold.push(timeProcess(process.execPath, render, { env: { GOSHIP_CACHE_DIR: cache } }));
-            } finally {
-                fs.rmSync(cache, { recursive: true, force: true });
-            }
+            r.cold.push(inTempDir("goship-bench-cache-", (cache) => timeProcess(process.execPath, render, { env: { GOSHIP_CACHE_DIR: cache } })));
         }
         return r;
-    } finally {
-        fs.rmSync(out, { recursive: true, force: true });
-    }
+    });
 }
 
 /**
@@ -43,16 +32,14 @@ export function benchRender(rounds: number): RenderBench {
  * CPU time (steadier on a shared machine, where other work stretches wall times unevenly).
  */
 export function renderReport(r: RenderBench): string[] {
-    const wall = (xs: ProcessTime[]) => median(xs.map((x) => x.wallMs));
-    const cpu = (xs: ProcessTime[]) => median(xs.map((x) => x.cpuMs));
     return [
         processRow("bare require('@pulumi/kubernetes')", r.bare),
         processRow("render --stack prod, warm transpile cache", r.warm),
         processRow("render --stack prod, cold transpile cache", r.cold),
-        goal("render prod / bare require, warm cache, wall", wall(r.warm) / wall(r.bare), 1.5),
-        goal("render prod / bare require, warm cache, CPU", cpu(r.warm) / cpu(r.bare), 1.5),
-        goal("render prod / bare require, cold cache, wall", wall(r.cold) / wall(r.bare), 1.5),
-        goal("render prod / bare require, cold cache, CPU", cpu(r.cold) / cpu(r.bare), 1.5),
+        goal("render prod / bare require, warm cache, wall", medianWall(r.warm) / medianWall(r.bare), 1.5),
+        goal("render prod / bare require, warm cache, CPU", medianCpu(r.warm) / medianCpu(r.bare), 1.5),
+        goal("render prod / bare require, cold cache, wall", medianWall(r.cold) / medianWall(r.bare), 1.5),
+        goal("render prod / bare require, cold cache, CPU", medianCpu(r.cold) / medianCpu(r.bare), 1.5),
     ];
 }
 
