@@ -78,6 +78,8 @@ export function processRow(name: string, runs: ProcessTime[]): string {
 
 /** `name   1.23x  (goal ≤ 1.50x: met)`: one of issue #16's ratios against its goal. */
 export function goal(name: string, value: number, limit: number, direction: "≤" | "≥" = "≤"): string {
-    const met = direction === "≤" ? value <= limit : value >= limit;
-    return `${name.padEnd(58)} ${value.toFixed(2)}x  (goal ${direction} ${limit.toFixed(2)}x: ${met ? "met" : "NOT met"})`;
+    // Judged as printed, so that a line never reads "1.50x (goal ≤ 1.50x: NOT met)".
+    const shown = value.toFixed(2);
+    const met = direction === "≤" ? Number(shown) <= limit : Number(shown) >= limit;
+    return `${name.padEnd(58)} ${shown}x  (goal ${direction} ${limit.toFixed(2)}x: ${met ? "met" : "NOT met"})`;
 }
