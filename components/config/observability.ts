@@ -3,6 +3,7 @@
 // opt-in: absent or `{}`, the pods keep their `prometheus.io/*` annotations and nothing
 // else is made (Pulumi.yaml declares `{}` as the default).
 
+import type { AlertSettings } from "../observability/promql";
 import { DNS_LABEL, Reader, show } from "./validate";
 
 export interface ObservabilityConfig {
@@ -26,20 +27,9 @@ export interface ObservabilityConfig {
         prometheusDatasource: string;
         lokiDatasource: string;
     };
-    alerts: {
+    alerts: AlertSettings & {
         /** A prometheus-operator PrometheusRule (needs the CRD). */
         enabled: boolean;
-        labels: Record<string, string>;
-        /** Rate window of the expressions and how long a condition must hold, e.g. 5m. */
-        window: string;
-        for: string;
-        /** Fire when the candidate's error ratio exceeds stable's by more than this (0..1). */
-        errorRateMargin: number;
-        /** Fire when the candidate's p99 exceeds stable's times this ratio ... */
-        p99Ratio: number;
-        /** ... and is above this many seconds (so sub-millisecond noise never pages). */
-        p99MinSeconds: number;
-        severity: string;
     };
     /** The app's OTLP/HTTP traces collector; tracing is off when absent. */
     tracing?: {

@@ -48,14 +48,19 @@ export function versionP99(sel: Selector, window: string, version: string): stri
     return `histogram_quantile(0.99, sum by (le) (rate(${buckets(sel, v(version))}[${window}])))`;
 }
 
+/** The alert rules' knobs (`goship:observability.alerts`, without `enabled`). */
 export interface AlertSettings {
+    labels: Record<string, string>;
+    /** Rate window of the expressions and how long a condition must hold, e.g. 5m. */
     window: string;
     for: string;
+    /** Fire when the candidate's error ratio exceeds stable's by more than this (0..1). */
     errorRateMargin: number;
+    /** Fire when the candidate's p99 exceeds stable's times this ratio ... */
     p99Ratio: number;
+    /** ... and is above this many seconds (so sub-millisecond noise never pages). */
     p99MinSeconds: number;
     severity: string;
-    labels: Record<string, string>;
 }
 
 export interface AlertRule {

@@ -71,6 +71,12 @@ func startServer(t *testing.T, vars map[string]string) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serve(t, srv, logs)
+}
+
+// serve runs srv on 127.0.0.1 with a free port until the test ends, and waits until it has started.
+func serve(t *testing.T, srv *Server, logs *lockedBuffer) *running {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

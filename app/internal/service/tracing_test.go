@@ -79,21 +79,7 @@ func tracedServer(t *testing.T, vars map[string]string) (*running, *Tracing) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	r := &running{base: "http://" + ln.Addr().String(), probes: srv.Probes(), logs: logs, cancel: cancel, finished: make(chan struct{})}
-	go func() {
-		r.err = srv.Run(ctx, ln)
-		close(r.finished)
-	}()
-	t.Cleanup(func() {
-		cancel(errors.New("test over"))
-		<-r.finished
-	})
-	return r, tracing
+	return serve(t, srv, logs), tracing
 }
 
 func get(t *testing.T, url string, header http.Header) int {

@@ -184,6 +184,32 @@ describe("e2e 14: update plans (reviewed = applied)", function () {
         assert.strictEqual((await stack.releaseRecord()).state.phase, "Aborted");
     });
 
+    it("onFailure abort: a flip between the preview and the apply fails `up --plan` before anything moves; no automatic abort the reviewer never saw", async () => {
+        await prometheusSays("1.4.0", 0.999);
+        await stack.release("1.4.0", { "release.step": 0, "release.abort": false, "release.analysis.onFailure": "abort" });
+        await reviewed("start 1.4.0", {});
+        await stack.set({ "release.step": 1 });
+        const file = await savePlan("step 1 of 1.4.0, onFailure abort");
+        const before = await snapshot();
+        await prometheusSays("1.4.0", 0.5);
+        const up = await applyPlan(file, "step 1 of 1.4.0, analysis flipped");
+        assert.ok(!up.ok, "a flipped analysis must not apply the plan");
+        // The up's own check measures the failure and plans the automatic abort; the saved
+        // plan says advance, so the engine refuses the release before its update runs.
+        const message = errors(up).join("\n");
+        console.log(`      flipped analysis, onFailure abort: ${message}`);
+        assert.match(message, /goship-release violates plan: properties changed: /);
+        assert.match(message, /~~status\[\{canary 1\.4\.0 step 2\/4: 20% · stable 1\.1\.0\}!=\{aborted 1\.4\.0/, "the planned and the apply-time status");
+        assert.deepStrictEqual(await snapshot(), before, "traffic did not move, nothing aborted, the release state is untouched");
+        // Recovered, the reviewed plan applies as it is; then the release is aborted on purpose.
+        await prometheusSays("1.4.0", 0.999);
+        const again = await applyPlan(file, "step 1 of 1.4.0 as reviewed");
+        assert.ok(again.ok, again.stderr + again.stdout);
+        assert.strictEqual(await canaryWeight(stack), "20");
+        await reviewed("abort 1.4.0", { "release.abort": true, "release.analysis.onFailure": "refuse" });
+        assert.strictEqual((await stack.releaseRecord()).state.phase, "Aborted");
+    });
+
     it("blue/green: the preview and the gated switch apply exactly their saved plans", async () => {
         await prometheusSays("1.3.0", 0.999);
         await stack.remove("release.match");
@@ -197,7 +223,7 @@ describe("e2e 14: update plans (reviewed = applied)", function () {
         assert.strictEqual(record.state.phase, "Switched");
         assert.ok(record.state.switchedAt, "update recorded the switch time");
         assert.deepStrictEqual(record.state.history.map((h: any) => h.event),
-            ["deploy", "start", "advance", "advance", "promote", "start", "abort", "start", "switch"]);
+            ["deploy", "start", "advance", "advance", "promote", "start", "abort", "start", "advance", "abort", "start", "switch"]);
         assert.ok(record.state.history.every((h: any) => h.at), "every entry has its time");
     });
 });

@@ -4,6 +4,8 @@
 // with release.analysis the candidate's and stable's values now and a gate refusal at preview
 // that puts the file back, `next` making the edit (comments kept) and previewing 5% → 20% without applying it,
 // `next --up` applying it, a refused move leaving the file byte for byte, `abort --json`,
+// `retry`, `next` up to the promotion and `rollback` with --up, a blue/green switch saved as
+// a plan by `next --save-plan` and applied by `up --plan`, and its switch back by `rollback`,
 // and bad input (unknown stack, a stack without a release) as one line with exit 2.
 import * as assert from "assert";
 import { spawn } from "child_process";
@@ -11,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { tier } from "../hooks";
 import { TestStack } from "../stack";
-import { canaryWeight } from "../story";
+import { canaryWeight, mainSelectorTrack } from "../story";
 import { ROOT } from "../toolchain";
 import { load, startGoship, startPrometheus, stopAll } from "../../support/processes";
 
@@ -196,6 +198,51 @@ describe("e2e 15: the goship command", () => {
         assert.ok(st.history.every((h: any) => /^\d{4}-/.test(h.at)), "every event has its time");
         const retry = st.moves.find((m: any) => m.name === "retry");
         assert.deepStrictEqual(retry.edits.map((e: any) => e.command), ["pulumi config set --path release.step 0 -s cli", "pulumi config set --path release.abort false -s cli"]);
+    });
+
+    it("retry, next up to the promotion, then rollback: each move through goship --up moves the API server", async () => {
+        const applied = async (move: string, status: RegExp) => {
+            const r = await run(`${move} --up`, [move, "-s", "cli", "--up"]);
+            assert.strictEqual(r.code, 0, show(r));
+            assert.match(r.stdout, status);
+        };
+        await applied("retry", /^applied: canary 1\.1\.0 step 1\/4: 5% · stable 1\.0\.0$/m);
+        assert.strictEqual(await canaryWeight(stack), "5");
+        await applied("next", /^applied: canary 1\.1\.0 step 2\/4: 20% · stable 1\.0\.0$/m);
+        await applied("next", /^applied: canary 1\.1\.0 step 3\/4: 50% · stable 1\.0\.0$/m);
+        assert.strictEqual(await canaryWeight(stack), "50");
+        await applied("next", /^applied: stable 1\.1\.0$/m);
+        assert.strictEqual(await mainSelectorTrack(stack), "green", "the promoted track serves");
+        await applied("rollback", /^applied: stable 1\.0\.0$/m);
+        assert.strictEqual(await mainSelectorTrack(stack), "blue", "the rollback serves 1.0.0 from the track that still has it");
+        const st = (await stack.releaseRecord()).state;
+        assert.deepStrictEqual([st.phase, st.stableVersion], ["Stable", "1.0.0"]);
+        assert.deepStrictEqual(st.history.map((h: any) => h.event).slice(-5), ["retry", "advance", "advance", "promote", "rollback"]);
+    });
+
+    it("blue/green through goship: next --save-plan, then up --plan switches; rollback switches back at once", async () => {
+        await stack.remove("release.match"); // header routing is a canary's
+        await stack.set({ "release.strategy": "blueGreen" });
+        await stack.release("1.2.0", { "release.step": 0 });
+        const up = await stack.up();
+        assert.ok(up.ok, up.stderr + up.stdout);
+        const preview = await run("status blueGreen", ["status", "-s", "cli"]);
+        assert.strictEqual(preview.stdout.split("\n")[0], "cli: blueGreen 1.2.0 preview · stable 1.0.0");
+        // The reviewed way: goship saves the preview as a plan, and the up applies exactly it.
+        const plan = path.join(stack.dir, "switch.plan.json");
+        const next = await run("next --save-plan (switch)", ["next", "-s", "cli", "--save-plan", plan]);
+        assert.strictEqual(next.code, 0, show(next));
+        assert.match(next.stdout, new RegExp(`^plan saved: ${plan.replace(/[.]/g, "\\.")}$`, "m"));
+        assert.match(next.stdout, /`pulumi up -s cli --plan .*switch\.plan\.json` applies exactly it$/m);
+        assert.strictEqual(await mainSelectorTrack(stack), "blue", "a saved plan applies nothing");
+        const applied = await stack.up({ plan });
+        assert.ok(applied.ok, applied.stderr + applied.stdout);
+        assert.strictEqual((await stack.releaseRecord()).state.phase, "Switched");
+        assert.strictEqual(await mainSelectorTrack(stack), "green");
+        const back = await run("rollback --up (switch back)", ["rollback", "-s", "cli", "--up"]);
+        assert.strictEqual(back.code, 0, show(back));
+        assert.match(back.stdout, /^applied: stable 1\.0\.0$/m);
+        assert.strictEqual(await mainSelectorTrack(stack), "blue", "the warm colour serves again");
     });
 
     it("bad input: an unknown stack and a stack without a release are one line, exit 2", async () => {
