@@ -65,6 +65,7 @@ describe("goship CLI: arguments", () => {
         for (const m of ["next", "abort", "retry", "rollback"]) {
             assert.deepStrictEqual(parse([m, "-s", "dev", "--up", "--json"]), { kind: "move", move: m, stack: "dev", json: true, up: true });
         }
+        assert.deepStrictEqual(parse(["next", "-s", "prod", "--save-plan", "plan.json"]), { kind: "move", move: "next", stack: "prod", json: false, up: false, savePlan: "plan.json" });
     });
 
     it("shows the help for no command, help, -h and --help", () => {
@@ -78,6 +79,10 @@ describe("goship CLI: arguments", () => {
             [["status", "-s"], /^Option '-s, --stack <value>' argument missing: see `goship --help`$/],
             [["next", "dev"], /^goship next takes no arguments, got "dev" \(the stack is -s <name>\)$/],
             [["status", "--up"], /^--up goes with a move \(next, abort, retry, rollback\), not with status$/],
+            [["status", "--save-plan", "p.json"], /^--save-plan goes with a move \(next, abort, retry, rollback\), not with status$/],
+            [["next", "--up", "--save-plan", "p.json"], /^--save-plan saves a preview for review; --up applies at once: pick one$/],
+            [["next", "--save-plan", ""], /^--save-plan needs a file name, e\.g\. --save-plan plan\.json$/],
+            [["next", "--save-plan"], /^Option '--save-plan <value>' argument missing: see `goship --help`$/],
             [["status", "-s", "dev; rm -rf /"], /^-s "dev; rm -rf \/" is not a stack name/],
         ];
         for (const [argv, message] of cases) {
