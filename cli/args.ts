@@ -6,13 +6,13 @@ import { MOVES, MoveName } from "./moves";
 export type Command =
     | { kind: "help"; topic?: string }
     | { kind: "status"; stack?: string; json: boolean }
-    | { kind: "move"; move: MoveName; stack?: string; json: boolean; up: boolean };
+    | { kind: "move"; move: MoveName; stack?: string; json: boolean; up: boolean; savePlan?: string };
 
 export const COMMANDS = ["status", ...MOVES] as const;
 
 export const HELP = `goship: where a release stands, and the next step as a reviewed config edit.
 
-Usage: goship <command> [-s <stack>] [--json] [--up]
+Usage: goship <command> [-s <stack>] [--json] [--up | --save-plan <file>]
 
 Run it inside the goship project (the folder with Pulumi.yaml), with the same
 environment as your \`pulumi\` commands (backend login, PULUMI_CONFIG_PASSPHRASE, a
@@ -42,6 +42,9 @@ Options:
       --json          One JSON document on stdout (progress stays on stderr).
       --up            After the edit, run \`pulumi up\` instead of the preview. Meant
                       for dev stacks; production goes through review.
+      --save-plan <file>
+                      Save the preview as an update plan (\`pulumi preview --save-plan\`):
+                      \`pulumi up --plan <file>\` then applies exactly what was reviewed.
   -h, --help          This text.
 
 Exit codes: 0 done; 2 refused or bad input (nothing changed); 1 the engine or the
@@ -51,6 +54,7 @@ Examples:
   goship status -s dev
   goship next -s dev           # e.g. release.step 1 -> 2, then a preview
   goship abort -s prod --json
+  goship next -s prod --save-plan plan.json   # then: pulumi up -s prod --plan plan.json
 `;
 
 /** Parses argv (without node and the script); throws a CliError(2) for bad usage. */
@@ -65,6 +69,7 @@ export function parse(argv: string[]): Command {
                 stack: { type: "string", short: "s" },
                 json: { type: "boolean", default: false },
                 up: { type: "boolean", default: false },
+                "save-plan": { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
         });
@@ -83,8 +88,13 @@ export function parse(argv: string[]): Command {
         throw new CliError(EXIT.refused, `-s ${JSON.stringify(values.stack)} is not a stack name (letters, digits, -, _, ., /)`);
     }
     if (name === "status") {
-        if (values.up) throw new CliError(EXIT.refused, "--up goes with a move (next, abort, retry, rollback), not with status");
+        if (values.up || values["save-plan"] !== undefined) {
+            throw new CliError(EXIT.refused, `${values.up ? "--up" : "--save-plan"} goes with a move (next, abort, retry, rollback), not with status`);
+        }
         return { kind: "status", stack: values.stack, json: values.json! };
     }
-    return { kind: "move", move: name as MoveName, stack: values.stack, json: values.json!, up: values.up! };
+    const savePlan = values["save-plan"];
+    if (savePlan !== undefined && values.up) throw new CliError(EXIT.refused, "--save-plan saves a preview for review; --up applies at once: pick one");
+    if (savePlan === "") throw new CliError(EXIT.refused, "--save-plan needs a file name, e.g. --save-plan plan.json");
+    return { kind: "move", move: name as MoveName, stack: values.stack, json: values.json!, up: values.up!, ...(savePlan !== undefined ? { savePlan } : {}) };
 }

@@ -96,7 +96,7 @@ export class Engine {
     }
 
     /** A preview or an up; resolves with every engine event and whether the run succeeded. */
-    async execute(kind: "preview" | "up", progress: Progress): Promise<{ ok: boolean; events: EngineEvent[]; failure?: string; ms: number }> {
+    async execute(kind: "preview" | "up", progress: Progress, opts: { plan?: string } = {}): Promise<{ ok: boolean; events: EngineEvent[]; failure?: string; ms: number }> {
         const events: EngineEvent[] = [];
         const t0 = Date.now();
         let seen = 0;
@@ -105,9 +105,9 @@ export class Engine {
             if (e.resourcePreEvent) seen++;
         };
         const ticker = setInterval(() => progress(`${kind} running: ${seen} resource${seen === 1 ? "" : "s"} so far, ${((Date.now() - t0) / 1000).toFixed(0)} s`), 5000);
-        progress(`pulumi ${kind} --stack ${this.shortName} (the engine runs the program; this takes a while)`);
+        progress(`pulumi ${kind} --stack ${this.shortName}${opts.plan ? ` --save-plan ${opts.plan}` : ""} (the engine runs the program; this takes a while)`);
         try {
-            if (kind === "preview") await this.stack.preview({ onEvent, diff: true });
+            if (kind === "preview") await this.stack.preview({ onEvent, diff: true, ...(opts.plan ? { plan: opts.plan } : {}) });
             else await this.stack.up({ onEvent, diff: true });
             return { ok: true, events: sorted(events), ms: Date.now() - t0 };
         } catch (e) {

@@ -4,7 +4,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { trackRoles, Track } from "../components/release/strategy";
 import type { AnalysisOutcome } from "../components/release/strategy";
 import { editCommand, Proposal } from "./moves";
-import { RELEASE_TYPE, HistoryRow, ReleaseView } from "./record";
+import { HistoryRow, isReleaseType, ReleaseView } from "./record";
 
 /** Left-aligned columns, two spaces apart; trailing blanks trimmed. */
 export function table(rows: string[][]): string[] {
@@ -121,7 +121,7 @@ export function summarize(events: EngineEvent[]): RunSummary {
             const diffs = pre.diffs ?? pre.keys ?? Object.keys(pre.detailedDiff ?? {});
             s.resources.push({ op: pre.op, name: name(pre.urn), type: pre.type, diffs });
         }
-        if (pre && pre.type === RELEASE_TYPE) {
+        if (pre && isReleaseType(pre.type)) {
             const after = (pre.new?.outputs?.state ? pre.new.outputs : pre.new?.inputs) as any;
             const before = pre.old?.outputs as any;
             s.release = {

@@ -2,6 +2,7 @@
 // makes the next move as a config edit followed by a preview. Output for people on stdout
 // (or one JSON document with --json), progress on stderr, exit codes in errors.ts.
 import * as fs from "fs";
+import * as path from "path";
 import { runAnalysis } from "../components/release/analysis";
 import { Command, HELP, parse } from "./args";
 import { stackConfig, StackConfig } from "./config";
@@ -98,7 +99,9 @@ async function move(cmd: Extract<Command, { kind: "move" }>, io: Io): Promise<nu
     }
     const after = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
     const kind = cmd.up ? "up" : "preview";
-    const run = await engine.execute(kind, progress);
+    // A relative plan path is the user's, from where goship was started, not the project's.
+    const plan = cmd.savePlan === undefined ? undefined : path.resolve(cmd.savePlan);
+    const run = await engine.execute(kind, progress, { plan });
     const summary = summarize(run.events);
     let restored = false;
     let exitCode: number = EXIT.ok;
@@ -121,7 +124,7 @@ async function move(cmd: Extract<Command, { kind: "move" }>, io: Io): Promise<nu
             ok: run.ok, command: cmd.move, stack, exitCode,
             move: { name: p.move.name, description: p.move.description, edits: p.move.edits.map((e) => ({ ...e, command: editCommand(e, stack) })) },
             file: { path: file, changed: changes, restored },
-            run: { kind, ok: run.ok, ms: run.ms, ...summary },
+            run: { kind, ok: run.ok, ms: run.ms, ...(plan && run.ok ? { plan } : {}), ...summary },
             ...(error ? { error } : {}),
         }, null, 2));
         return exitCode;
@@ -135,9 +138,12 @@ async function move(cmd: Extract<Command, { kind: "move" }>, io: Io): Promise<nu
         io.out(out.join("\n"));
         throw new CliError(exitCode as 1 | 2, error);
     }
-    out.push("", kind === "preview"
-        ? `next: commit Pulumi.${stack}.yaml, get the preview reviewed, then \`pulumi up -s ${stack}\``
-        : `applied: ${summary.release?.after ?? "see \`goship status\`"}`);
+    out.push("", kind === "up"
+        ? `applied: ${summary.release?.after ?? "see \`goship status\`"}`
+        : plan
+            ? `plan saved: ${plan}\nnext: commit Pulumi.${stack}.yaml, get this preview reviewed, then \`pulumi up -s ${stack} --plan ${plan}\` applies exactly it`
+            : `next: commit Pulumi.${stack}.yaml, get the preview reviewed, then \`pulumi up -s ${stack}\``
+    );
     io.out(out.join("\n"));
     return exitCode;
 }

@@ -2,10 +2,16 @@
 // reads one validated view of the release (never raw state JSON) and a damaged state is a
 // one-line error instead of a crash deep in a formatter. Pure: no engine, no files.
 import { AnalysisOutcome, assertInvariants, HistoryEntry, ReleaseState, statusLine, Track } from "../components/release/strategy";
-import { RELEASE_RECORD_TYPE as RELEASE_TYPE } from "../components/release/token";
+import { RELEASE_RECORD_TYPES } from "../components/release/token";
 import { CliError, EXIT } from "./errors";
 
-export { RELEASE_TYPE };
+/**
+ * Whether a resource type is goship's release record: the dynamic resource of a Node.js
+ * program, or the component provider's own (a program in another language).
+ */
+export function isReleaseType(type: unknown): boolean {
+    return RELEASE_RECORD_TYPES.includes(type as string);
+}
 
 /** One history row as the CLI shows it: the time and the apply-time analysis may live in the outputs. */
 export interface HistoryRow extends Omit<HistoryEntry, "at"> {
@@ -41,9 +47,9 @@ function corrupt(stack: string, why: string): CliError {
 /** The release resource of an exported stack, validated; throws a CliError naming what is wrong. */
 export function releaseFromExport(doc: any, stack: string): ReleaseView {
     const resources: any[] = Array.isArray(doc?.deployment?.resources) ? doc.deployment.resources : [];
-    const found = resources.filter((r) => r?.type === RELEASE_TYPE);
+    const found = resources.filter((r) => isReleaseType(r?.type));
     if (found.length === 0) {
-        const why = resources.length === 0 ? "it has never been deployed" : `none of its ${resources.length} resources is a ${RELEASE_TYPE}`;
+        const why = resources.length === 0 ? "it has never been deployed" : `none of its ${resources.length} resources is a ${RELEASE_RECORD_TYPES.join(" or a ")}`;
         throw new CliError(EXIT.refused, `stack ${stack} has no goship release (${why}): deploy it once with \`pulumi up --stack ${stack}\`, or pick another stack with -s`);
     }
     if (found.length > 1) throw corrupt(stack, `it holds ${found.length} goship releases (${found.map((r) => r.urn).join(", ")})`);

@@ -12,19 +12,21 @@ export interface AutoscalingConfig {
 }
 
 export interface AutoscalerArgs {
+    /** Namespace of the Deployment. */
     namespace: pulumi.Input<string>;
     /** Name of the Deployment to scale; that Deployment must not set `replicas`. */
     deploymentName: pulumi.Input<string>;
-    /** @default 2 */
+    /** Fewest replicas. @default 2 */
     minReplicas?: pulumi.Input<number>;
-    /** @default 10 */
+    /** Most replicas. @default 10 */
     maxReplicas?: pulumi.Input<number>;
     /** Target average CPU utilization, percent of requests. @default 50 */
     cpuUtilization?: pulumi.Input<number>;
-    /** Optional target average memory utilization, percent of requests. */
+    /** Target average memory utilization, percent of requests; none when omitted. */
     memoryUtilization?: pulumi.Input<number>;
     /** Seconds of lower recommendations before scaling down (avoids flapping). @default 300 */
     scaleDownStabilizationSeconds?: pulumi.Input<number>;
+    /** Labels of the HorizontalPodAutoscaler. */
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 

@@ -6,7 +6,7 @@
 // component, which becomes its only child.
 import * as pulumi from "@pulumi/pulumi";
 import { AppNamespace as RealAppNamespace } from "../components/namespace";
-import { Autoscaler as RealAutoscaler } from "../components/autoscaler";
+import { Autoscaler as RealAutoscaler, AutoscalerArgs } from "../components/autoscaler";
 import { GoWorkload as RealGoWorkload } from "../components/workload";
 import { Release as RealRelease } from "../components/release/release";
 import { ConfigError } from "../components/config/validate";
@@ -257,24 +257,8 @@ export class GoWorkload extends pulumi.ComponentResource {
     }
 }
 
-export interface AutoscalerArgs {
-    /** Namespace of the Deployment. */
-    namespace: pulumi.Input<string>;
-    /** Name of the Deployment to scale; that Deployment must not set `replicas`. */
-    deploymentName: pulumi.Input<string>;
-    /** Fewest replicas. */
-    minReplicas?: pulumi.Input<number>;
-    /** Most replicas. */
-    maxReplicas?: pulumi.Input<number>;
-    /** Target average CPU utilization, percent of requests. */
-    cpuUtilization?: pulumi.Input<number>;
-    /** Target average memory utilization, percent of requests; none when omitted. */
-    memoryUtilization?: pulumi.Input<number>;
-    /** Seconds of lower recommendations before scaling down (avoids flapping). */
-    scaleDownStabilizationSeconds?: pulumi.Input<number>;
-    /** Labels of the HorizontalPodAutoscaler. */
-    labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
+/** The Autoscaler's inputs are the component's own: plain values and Inputs, nothing a schema cannot carry. */
+export type { AutoscalerArgs } from "../components/autoscaler";
 
 /** Scales a Deployment with an autoscaling/v2 HorizontalPodAutoscaler on CPU (and optionally memory) utilization. */
 export class Autoscaler extends pulumi.ComponentResource {

@@ -1,11 +1,17 @@
 // The Node SDK's component provider for the goship package, serving the components of
 // components.ts. The SDK infers the schema from their Args types and doc comments; goship
 // adds what inference cannot know (defaults, whole numbers). index.ts runs it as the plugin.
+// It also serves one custom resource, the Release's state (goship:index:ReleaseRecord), with
+// the dynamic provider's functions: inside the plugin a Release registers that instead of a
+// dynamic resource, whose host the engine would start in the program's directory, where a
+// program in another language has no @pulumi/pulumi.
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConstructResult } from "@pulumi/pulumi/provider";
+import { CheckResult, ConstructResult, CreateResult, DiffResult, ReadResult, UpdateResult } from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { engineReleaseProvider } from "../components/release/provider";
+import { PLUGIN_RELEASE_RECORD_TYPE } from "../components/release/token";
 import { AppNamespace, Autoscaler, DEFAULTS, GoWorkload, Release } from "./components";
 
 export const COMPONENTS = [AppNamespace, GoWorkload, Autoscaler, Release];
@@ -78,7 +84,27 @@ export function componentOutputs(instance: pulumi.ComponentResource): Record<str
     return Object.fromEntries(Object.entries(instance).filter(([k, v]) => k !== "urn" && !k.startsWith("__") && pulumi.Output.isInstance(v)));
 }
 
-/** The SDK's component provider, with the completed schema. */
+/** The type of a resource URN: the last segment of its type chain (`…::parent$child::name`). */
+export function urnType(urn: string): string {
+    return urn.split("::")[2]?.split("$").pop() ?? "";
+}
+
+/**
+ * The engine sends this plugin secrets as the SDK's `{4dabf…: 1b470…, value}` objects (the
+ * SDK's provider server accepts secrets); the dynamic provider host does not accept them and
+ * sees plain values. The release functions see the plain values here too.
+ */
+function plain(v: any): any {
+    if (Array.isArray(v)) return v.map(plain);
+    if (v === null || typeof v !== "object") return v;
+    if (v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return plain(v.value);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+}
+
+/** The release record's provider: the dynamic one's functions, behind the plugin's signatures (the URN first). */
+const release = engineReleaseProvider;
+
+/** The SDK's component provider, with the completed schema, and the release record's provider. */
 export class GoshipProvider extends ComponentProvider {
     private schemaText?: string;
 
@@ -103,5 +129,44 @@ export class GoshipProvider extends ComponentProvider {
         if (!component) throw new Error(`the goship package has no component ${type}; it has ${COMPONENTS.map((c) => c.name).join(", ")}`);
         const instance = new component(name, inputs as any, options);
         return { urn: instance.urn, state: componentOutputs(instance) };
+    }
+
+    /** The release record's next state (or goship's refusal), exactly as the dynamic provider's check. */
+    async check(urn: string, olds: any, news: any): Promise<CheckResult> {
+        record(urn);
+        return release.check!(plain(olds), plain(news));
+    }
+
+    async diff(id: string, urn: string, olds: any, news: any): Promise<DiffResult> {
+        record(urn);
+        return release.diff!(id, plain(olds), plain(news));
+    }
+
+    async create(urn: string, inputs: any): Promise<CreateResult> {
+        record(urn);
+        return release.create!(plain(inputs));
+    }
+
+    async update(id: string, urn: string, olds: any, news: any): Promise<UpdateResult> {
+        record(urn);
+        return release.update!(id, plain(olds), plain(news));
+    }
+
+    async read(id: string, urn: string, props?: any): Promise<ReadResult> {
+        record(urn);
+        return release.read!(id, props);
+    }
+
+    async delete(id: string, urn: string, props: any): Promise<void> {
+        record(urn);
+        await release.delete!(id, props);
+    }
+}
+
+/** The one custom resource the plugin serves; anything else is a wrong type token. */
+function record(urn: string): void {
+    const type = urnType(urn);
+    if (type !== PLUGIN_RELEASE_RECORD_TYPE) {
+        throw new Error(`the goship plugin serves one custom resource, ${PLUGIN_RELEASE_RECORD_TYPE}, not ${type} (${urn})`);
     }
 }

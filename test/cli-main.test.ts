@@ -38,7 +38,7 @@ describe("goship bin: help and bad input without an engine", function () {
         const r = goship(["--help"]);
         assert.strictEqual(r.code, 0);
         assert.strictEqual(r.stderr, "");
-        for (const s of ["Usage: goship <command> [-s <stack>] [--json] [--up]", "  status ", "  next ", "  abort ", "  retry ", "  rollback ", "--json", "--up", "Exit codes: 0 done; 2 refused or bad input"]) {
+        for (const s of ["Usage: goship <command> [-s <stack>] [--json] [--up | --save-plan <file>]", "--save-plan <file>", "  status ", "  next ", "  abort ", "  retry ", "  rollback ", "--json", "--up", "Exit codes: 0 done; 2 refused or bad input"]) {
             assert.ok(r.stdout.includes(s), s);
         }
         assert.strictEqual(goship([]).stdout, r.stdout, "no command shows the help");

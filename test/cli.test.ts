@@ -65,6 +65,7 @@ describe("goship CLI: arguments", () => {
         for (const m of ["next", "abort", "retry", "rollback"]) {
             assert.deepStrictEqual(parse([m, "-s", "dev", "--up", "--json"]), { kind: "move", move: m, stack: "dev", json: true, up: true });
         }
+        assert.deepStrictEqual(parse(["next", "-s", "prod", "--save-plan", "plan.json"]), { kind: "move", move: "next", stack: "prod", json: false, up: false, savePlan: "plan.json" });
     });
 
     it("shows the help for no command, help, -h and --help", () => {
@@ -78,6 +79,10 @@ describe("goship CLI: arguments", () => {
             [["status", "-s"], /^Option '-s, --stack <value>' argument missing: see `goship --help`$/],
             [["next", "dev"], /^goship next takes no arguments, got "dev" \(the stack is -s <name>\)$/],
             [["status", "--up"], /^--up goes with a move \(next, abort, retry, rollback\), not with status$/],
+            [["status", "--save-plan", "p.json"], /^--save-plan goes with a move \(next, abort, retry, rollback\), not with status$/],
+            [["next", "--up", "--save-plan", "p.json"], /^--save-plan saves a preview for review; --up applies at once: pick one$/],
+            [["next", "--save-plan", ""], /^--save-plan needs a file name, e\.g\. --save-plan plan\.json$/],
+            [["next", "--save-plan"], /^Option '--save-plan <value>' argument missing: see `goship --help`$/],
             [["status", "-s", "dev; rm -rf /"], /^-s "dev; rm -rf \/" is not a stack name/],
         ];
         for (const [argv, message] of cases) {
@@ -200,7 +205,25 @@ describe("goship CLI: the release in a stack export", () => {
         assert.throws(() => releaseFromExport(never, "empty"), { message: "stack empty has no goship release (it has never been deployed): deploy it once with `pulumi up --stack empty`, or pick another stack with -s" });
         const other = JSON.parse(recorded("canary"));
         other.deployment.resources = other.deployment.resources.filter((r: any) => !r.type.startsWith("pulumi-nodejs:dynamic"));
-        assert.throws(() => releaseFromExport(other, "web"), (e: any) => e.exitCode === 2 && /^stack web has no goship release \(none of its \d+ resources is a pulumi-nodejs:dynamic\/goship:Release\)/.test(e.message));
+        assert.throws(() => releaseFromExport(other, "web"), (e: any) => e.exitCode === 2
+            && /^stack web has no goship release \(none of its \d+ resources is a pulumi-nodejs:dynamic\/goship:Release or a goship:index:ReleaseRecord\)/.test(e.message));
+    });
+
+    it("reads the release of a program in another language: the component provider's own record type", () => {
+        // The same record as goship's plugin registers it (provider/: a Release served to YAML, Python, …).
+        const doc = JSON.parse(recorded("canary"));
+        const r = doc.deployment.resources.find((x: any) => x.type === "pulumi-nodejs:dynamic/goship:Release");
+        r.type = "goship:index:ReleaseRecord";
+        r.urn = "urn:pulumi:dev::shop::goship:index:Release$goship:index:Release$goship:index:ReleaseRecord::shop-release";
+        delete r.inputs.__provider;
+        delete r.outputs.__provider;
+        const v = releaseFromExport(doc, "cli");
+        assert.strictEqual(v.status, "canary 1.1.0 step 1/4: 5% · stable 1.0.0");
+        assert.deepStrictEqual(v.history.map((h) => h.event), ["deploy", "start"]);
+        assert.strictEqual(v.urn, r.urn);
+        const both = JSON.parse(recorded("canary"));
+        both.deployment.resources.push(r);
+        assert.throws(() => releaseFromExport(both, "cli"), /the goship release state is corrupt: it holds 2 goship releases/);
     });
 
     it("refuses a corrupt state in one line that says what is wrong and changes nothing", () => {
@@ -351,6 +374,9 @@ describe("goship CLI: output", () => {
         const s = summarize(events);
         assert.deepStrictEqual(s.release, { op: "update", description: "advance 1.1.0: weight 5% → 20%", before: "canary 1.1.0 step 1/4: 5% · stable 1.0.0", after: "canary 1.1.0 step 2/4: 20% · stable 1.0.0", weightBefore: 5, weightAfter: 20 });
         assert.deepStrictEqual(s.errors, []);
+        const plugin = summarize(events.map((e) => (e.resourcePreEvent?.metadata.type === "pulumi-nodejs:dynamic/goship:Release"
+            ? { ...e, resourcePreEvent: { metadata: { ...e.resourcePreEvent.metadata, type: "goship:index:ReleaseRecord" } } } : e)));
+        assert.deepStrictEqual(plugin.release, s.release, "the plugin's record (another language's program) is the release too");
         assert.strictEqual(runText("preview", s), [
             "release: advance 1.1.0: weight 5% → 20%",
             "status:  canary 1.1.0 step 1/4: 5% · stable 1.0.0 → canary 1.1.0 step 2/4: 20% · stable 1.0.0",

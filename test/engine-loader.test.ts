@@ -77,6 +77,27 @@ process.stdout.write(String(Object.keys(require.cache).filter((f) => /node_modul
         }
     });
 
+    it("keeps its cache in $GOSHIP_CACHE_DIR when set (the benchmarks' cold runs), not in the shared node_modules/.cache", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goship-loader-cache-"));
+        try {
+            const marker = `marker_${process.pid}_${Date.now()}`;
+            const file = path.join(dir, "prog.ts");
+            fs.writeFileSync(file, `export const ${marker}: number = 1;\n`);
+            const cache = path.join(dir, "cache");
+            const r = spawnSync(process.execPath, ["-e", `${LOADER}; process.stdout.write(JSON.stringify(require(${JSON.stringify(file)})))`],
+                { cwd: ROOT, encoding: "utf8", env: { ...process.env, GOSHIP_CACHE_DIR: cache } });
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.strictEqual(r.stdout, `{"${marker}":1}`);
+            const written = fs.readdirSync(path.join(cache, "goship-engine"));
+            assert.deepStrictEqual(written.map((f) => fs.readFileSync(path.join(cache, "goship-engine", f), "utf8").includes(marker)), [true]);
+            const shared = path.join(ROOT, "node_modules", ".cache", "goship-engine");
+            const leaked = (fs.existsSync(shared) ? fs.readdirSync(shared) : []).filter((f) => fs.readFileSync(path.join(shared, f), "utf8").includes(marker));
+            assert.deepStrictEqual(leaked, []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("the offline render's loader (engine/sucrase.js, own cache) renders prod exactly as sucrase/register does, twice (the second from its cache)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goship-render-loader-"));
         const render = (loader: string, out: string) => {

@@ -8,8 +8,10 @@ import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../components/config/schema";
 import { releaseProvider } from "../components/release/provider";
+import { servePluginReleaseRecords } from "../components/release/record";
+import type { ReleaseConfig } from "../components/release/strategy";
 import { AppNamespace, Autoscaler, DEFAULTS, GoWorkload, Release } from "../provider/components";
-import { COMPONENTS, componentOutputs, completeSchema, GoshipProvider, Schema } from "../provider/provider";
+import { COMPONENTS, componentOutputs, completeSchema, GoshipProvider, Schema, urnType } from "../provider/provider";
 import { T } from "../offline/results";
 import { settle } from "../offline/settle";
 import { ROOT } from "../offline/stack-config";
@@ -32,6 +34,10 @@ async function underMocks(program: () => Record<string, pulumi.Output<unknown>> 
                 const checked = await releaseProvider.check!(undefined, news);
                 if (checked.failures?.length) throw new Error(checked.failures.map((f) => f.reason).join("; "));
                 state = checked.inputs;
+            }
+            if (args.type === PLUGIN_RECORD) {
+                // What the engine does with the plugin's record: the plugin's own check (its URN first).
+                state = (await new GoshipProvider(path.join(ROOT, "provider")).check(`urn:pulumi:dev::shop::${PLUGIN_RECORD}::${args.name}`, {}, args.inputs)).inputs;
             }
             created.push({ type: args.type, name: args.name, inputs: args.inputs });
             return { id: `${args.name}-id`, state };
@@ -56,6 +62,7 @@ async function underMocks(program: () => Record<string, pulumi.Output<unknown>> 
     };
 }
 
+const PLUGIN_RECORD = "goship:index:ReleaseRecord";
 const TOKENS = ["goship:index:AppNamespace", "goship:index:Autoscaler", "goship:index:GoWorkload", "goship:index:Release"];
 
 describe("component provider", () => {
@@ -71,6 +78,8 @@ describe("component provider", () => {
             assert.strictEqual(schema.name, "goship");
             assert.match(String(schema.description), /as a Pulumi component provider/);
             assert.deepStrictEqual(Object.keys(schema.resources).sort(), TOKENS);
+            // The custom resource the plugin also serves is the Release's internal state: no SDK class for it.
+            assert.ok(!(PLUGIN_RECORD in schema.resources));
             for (const [token, r] of Object.entries(schema.resources)) {
                 assert.ok((r as any).isComponent, `${token} is a component`);
                 assert.ok(r.description && r.description.length > 40, `${token} has a description: ${r.description}`);
@@ -216,6 +225,30 @@ describe("component provider", () => {
             assert.strictEqual(canary.spec.rules[0].http.paths[0].path, "/");
         });
 
+        it("inside the plugin a Release keeps its state in the plugin's own record, not a dynamic resource", async () => {
+            const release = () => {
+                const r = new Release("shop", { appName: "shop", namespace: "shop", version: "1.0.0", image: "goship:1.0.0", host: "shop.example.test" });
+                return { status: r.status };
+            };
+            servePluginReleaseRecords();
+            let plugin;
+            try {
+                plugin = await underMocks(release);
+            } finally {
+                servePluginReleaseRecords(false);
+            }
+            const record = plugin.get(PLUGIN_RECORD, "shop-release");
+            assert.ok(!("__provider" in record.inputs), "no serialized provider: the plugin serves it");
+            assert.strictEqual(plugin.created.filter((c) => c.type === T.Release).length, 0);
+            assert.strictEqual(plugin.get(T.Deployment, "shop-blue").inputs.spec.template.spec.containers[0].image, "goship:1.0.0");
+            // A Node.js program (no flag) keeps the dynamic resource, with the same inputs.
+            const node = await underMocks(release);
+            assert.strictEqual(node.created.filter((c) => c.type === PLUGIN_RECORD).length, 0);
+            const { __provider, ...dynamicInputs } = node.get(T.Release, "shop-release").inputs;
+            assert.ok(__provider);
+            assert.deepStrictEqual(record.inputs, dynamicInputs);
+        });
+
         it("a Release refuses bad inputs with goship's config checks, naming each input", () => {
             const release = (extra: object) => () => new Release("shop", {
                 appName: "shop", namespace: "shop", version: "1.0.0", image: "goship:1.0.0", host: "shop.example.test", ...extra,
@@ -231,6 +264,64 @@ describe("component provider", () => {
             });
             assert.throws(release({ step: -1 }), /- step must be/);
             assert.throws(release({ version: "latest" }), /- version must name a real version/);
+        });
+    });
+
+    describe("the release record it serves (goship:index:ReleaseRecord)", () => {
+        const provider = new GoshipProvider(path.join(ROOT, "provider"));
+        const URN = `urn:pulumi:dev::shop::goship:index:Release$goship:index:Release$${PLUGIN_RECORD}::shop-release`;
+        const T0 = "2026-01-01T00:00:00.000Z";
+        const desired = (version: string, step = 0): ReleaseConfig =>
+            ({ version, strategy: "canary", steps: [5, 20, 50, 100], step, abort: false, scaleDownDelaySeconds: 600 });
+        const secret = (value: unknown) => ({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value });
+
+        it("reads the type from the URN and serves that one type", async () => {
+            assert.strictEqual(urnType(URN), PLUGIN_RECORD);
+            assert.strictEqual(urnType("urn:pulumi:dev::shop::goship:index:Release::shop"), "goship:index:Release");
+            await assert.rejects(provider.check("urn:pulumi:dev::shop::goship:index:Release::shop", {}, {}),
+                { message: "the goship plugin serves one custom resource, goship:index:ReleaseRecord, not goship:index:Release (urn:pulumi:dev::shop::goship:index:Release::shop)" });
+            await assert.rejects(provider.create("urn:pulumi:dev::shop::goship:index:Other::x", {}), /serves one custom resource/);
+        });
+
+        it("check, create, diff and update are the dynamic provider's: the same planned state, the volatile facts at apply", async () => {
+            const first = { desired: desired("1.0.0"), imageRef: "goship:1.0.0", now: T0 };
+            const checked = await provider.check(URN, {}, first);
+            assert.deepStrictEqual(checked, await releaseProvider.check!({}, first), "the same check as the dynamic provider");
+            assert.strictEqual(checked.inputs.status, "stable 1.0.0");
+            assert.ok(checked.inputs.state.history.every((h: any) => !("at" in h)), "check returns the planned state");
+            const created = await provider.create(URN, checked.inputs);
+            assert.strictEqual(created.id, `release-${T0}`);
+            assert.strictEqual(created.outs.state.history[0].at, T0);
+
+            // The engine sends this plugin secrets as the SDK's secret objects: the functions see the value.
+            const second = { desired: desired("1.1.0"), imageRef: secret("goship:1.1.0"), now: "2026-01-01T00:05:00.000Z" };
+            const moved = await provider.check(URN, checked.inputs, second);
+            assert.strictEqual(moved.inputs.status, "canary 1.1.0 step 1/4: 5% · stable 1.0.0");
+            assert.deepStrictEqual(moved.inputs.trackImages, { blue: "goship:1.0.0", green: "goship:1.1.0" });
+            assert.deepStrictEqual(await provider.diff(created.id, URN, created.outs, moved.inputs), { changes: true, replaces: [], deleteBeforeReplace: false });
+            assert.deepStrictEqual(await provider.diff(created.id, URN, created.outs, checked.inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+            const updated = await provider.update(created.id, URN, created.outs, moved.inputs);
+            assert.deepStrictEqual(updated.outs.state.history.map((h: any) => [h.event, h.at]), [["deploy", T0], ["start", "2026-01-01T00:05:00.000Z"]]);
+            assert.deepStrictEqual(await provider.read(created.id, URN, updated.outs), { id: created.id, props: updated.outs });
+        });
+
+        it("refuses a move with goship's one-line sentence, as the engine prints it", async () => {
+            const stable = (await provider.check(URN, {}, { desired: desired("1.0.0"), imageRef: "goship:1.0.0", now: T0 })).inputs;
+            await assert.rejects(provider.check(URN, stable, { desired: desired("1.1.0", 2), imageRef: "goship:1.1.0", now: T0 }), (e: any) => {
+                assert.strictEqual(e.message, "goship:release.step must be 0 to start 1.1.0 (got 2); release is stable at 1.0.0; set goship:release.step to 0");
+                assert.strictEqual(String(e), "goship refused the release move (the goship-release error says why and what to edit)");
+                assert.strictEqual(e.stack, "nothing was changed");
+                return true;
+            });
+            // At apply: an update whose replay is not the planned state (the plan was made for another state).
+            const planned = (await provider.check(URN, stable, { desired: desired("1.1.0"), imageRef: "goship:1.1.0", now: T0 })).inputs;
+            const created = await provider.create(URN, stable);
+            const tampered = { ...planned, state: { ...planned.state, weight: 20 } };
+            await assert.rejects(provider.update(created.id, URN, created.outs, tampered), (e: any) => {
+                assert.match(e.message, /^goship:release: at apply the release would become "canary 1.1.0 step 1\/4: 5% · stable 1.0.0"/);
+                assert.strictEqual(e.stack, "nothing was changed");
+                return true;
+            });
         });
     });
 });

@@ -7,7 +7,7 @@ import { settledValue } from "../components/settled";
 import { settle } from "../offline/settle";
 
 /** An Output whose value is unknown, as a preview gives for a value not computed yet. */
-const unknownOutput = <T>(): pulumi.Output<T> => pulumi.output(pulumi.unknown as unknown as T);
+const unknownOutput = <T>(): pulumi.Output<T> => pulumi.output(pulumi.unknown) as unknown as pulumi.Output<T>;
 
 describe("settledValue: an Output's value as a promise (public API only)", () => {
     it("resolves a known value, with the Outputs inside it unwrapped, and a secret's plain value", async () => {

@@ -1,13 +1,15 @@
-// The release record: the dynamic resource that holds the release state in Pulumi state.
-// Its provider (provider.ts) runs the state machine in `check`, so a preview shows the
-// next state and an illegal edit fails the preview.
+// The release record: the resource that holds the release state in Pulumi state. Its
+// provider (provider.ts) runs the state machine in `check`, so a preview shows the next
+// state and an illegal edit fails the preview. In a Node.js program it is a dynamic resource;
+// inside goship's component provider (programs in other languages) the plugin serves it as
+// its own custom resource, with the same provider functions.
 import * as pulumi from "@pulumi/pulumi";
 import { CachedDynamicResource } from "./dynamic";
 import { engineReleaseProvider } from "./provider";
 import type { ReleaseState, Track, TrackRole } from "./strategy";
 
-import { RELEASE_RECORD_NAME } from "./token";
-export { RELEASE_RECORD_TYPE } from "./token";
+import { PLUGIN_RELEASE_RECORD_TYPE, RELEASE_RECORD_NAME } from "./token";
+export { PLUGIN_RELEASE_RECORD_TYPE, RELEASE_RECORD_TYPE } from "./token";
 
 /**
  * What the tracks and the routing read of the record: the planned state (provider.ts's
@@ -20,8 +22,22 @@ export interface RecordView {
     trackImages: pulumi.Output<Record<Track, string | undefined>>;
 }
 
-/** The dynamic resource holding the release state in Pulumi state. */
-export class ReleaseRecord extends CachedDynamicResource {
+/** The record's outputs, whichever provider serves it. */
+export interface RecordOutputs {
+    readonly state: pulumi.Output<ReleaseState>;
+    readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
+    readonly roles: pulumi.Output<Record<Track, TrackRole>>;
+    readonly status: pulumi.Output<string>;
+    readonly lastTransition: pulumi.Output<string>;
+}
+
+/** The record's properties as registered: the inputs, and every output the provider fills in. */
+function recordProps(args: pulumi.Inputs): pulumi.Inputs {
+    return { ...args, state: undefined, trackImages: undefined, roles: undefined, status: undefined, lastTransition: undefined };
+}
+
+/** The dynamic resource holding the release state in Pulumi state (a Node.js program). */
+export class ReleaseRecord extends CachedDynamicResource implements RecordOutputs {
     declare public readonly state: pulumi.Output<ReleaseState>;
     declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
     declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
@@ -29,8 +45,40 @@ export class ReleaseRecord extends CachedDynamicResource {
     declare public readonly lastTransition: pulumi.Output<string>;
 
     constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-        super(engineReleaseProvider, name, {
-            ...args, state: undefined, trackImages: undefined, roles: undefined, status: undefined, lastTransition: undefined,
-        }, opts, RELEASE_RECORD_NAME.module, RELEASE_RECORD_NAME.type);
+        super(engineReleaseProvider, name, recordProps(args), opts, RELEASE_RECORD_NAME.module, RELEASE_RECORD_NAME.type);
     }
+}
+
+/**
+ * The record as a custom resource of the goship plugin (`goship:index:ReleaseRecord`), whose
+ * provider (provider/provider.ts) runs the same functions as the dynamic one. Registered with
+ * no provider: the engine gives it the default provider of package `goship`, the plugin that
+ * is constructing the Release.
+ */
+export class PluginReleaseRecord extends pulumi.CustomResource implements RecordOutputs {
+    declare public readonly state: pulumi.Output<ReleaseState>;
+    declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
+    declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
+    declare public readonly status: pulumi.Output<string>;
+    declare public readonly lastTransition: pulumi.Output<string>;
+
+    constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        super(PLUGIN_RELEASE_RECORD_TYPE, name, recordProps(args), opts);
+    }
+}
+
+let pluginServesRecords = false;
+
+/**
+ * Called by goship's component provider before it serves: from then on every Release in this
+ * process keeps its state in a PluginReleaseRecord. A program in another language has no
+ * Node.js packages in its directory, where the engine would start the dynamic-provider host.
+ */
+export function servePluginReleaseRecords(on = true): void {
+    pluginServesRecords = on;
+}
+
+/** The release record of this process: dynamic in a Node.js program, the plugin's own inside the plugin. */
+export function newReleaseRecord(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions): ReleaseRecord | PluginReleaseRecord {
+    return pluginServesRecords ? new PluginReleaseRecord(name, args, opts) : new ReleaseRecord(name, args, opts);
 }

@@ -6,7 +6,7 @@ import { Autoscaler, AutoscalingConfig } from "../autoscaler";
 import type { GoWorkload } from "../workload";
 import type { AnalysisConfig } from "./analysis";
 import { plannedState, ReleaseInputs, ReleaseOutputs } from "./provider";
-import { RecordView, ReleaseRecord } from "./record";
+import { newReleaseRecord, PluginReleaseRecord, RecordView, ReleaseRecord } from "./record";
 import type { RouterConfig } from "./router";
 import { ROUTERS } from "./routers";
 import { createRouting } from "./routing";
@@ -90,7 +90,7 @@ function recordInputs(args: ReleaseArgs): Omit<ReleaseInputs, "imageRef" | "anal
  * and the router's objects have moved traffic away from it.
  */
 export class Release extends pulumi.ComponentResource {
-    public readonly release: ReleaseRecord;
+    public readonly release: ReleaseRecord | PluginReleaseRecord;
     public readonly state: pulumi.Output<ReleaseState>;
     public readonly status: pulumi.Output<string>;
     public readonly tracks: Record<Track, GoWorkload>;
@@ -109,7 +109,7 @@ export class Release extends pulumi.ComponentResource {
         if (problems.length > 0) throw new pulumi.ResourceError(`Release ${name}: ${problems.join("; ")}`, this);
         const app = args.appName;
 
-        this.release = new ReleaseRecord(`${name}-release`, recordInputs(args), { parent: this });
+        this.release = newReleaseRecord(`${name}-release`, recordInputs(args), { parent: this });
         // Everything below follows the planned state only: in a preview it is what check
         // returned, after the update the stored outputs carry volatile facts (times,
         // measured values) as well, and an input or output built from those would differ

@@ -20,10 +20,9 @@ cd "$work"
 # A state for this run only, deleted with it: its passphrase protects nothing.
 mkdir "$work/state"
 export PULUMI_BACKEND_URL="file://$work/state" PULUMI_CONFIG_PASSPHRASE=throwaway PULUMI_SKIP_UPDATE_CHECK=true
-# The Release keeps its state in a dynamic resource, whose provider host is Node.js: the engine
-# starts it in this directory, where a YAML project has no @pulumi/pulumi (README, "Use from
-# other languages"). goship's own install has it.
-export NODE_PATH="$root/node_modules"
+# No NODE_PATH and no Node.js packages here: the Release keeps its state in the plugin's own
+# resource (goship:index:ReleaseRecord), which the goship plugin serves (README, "Use from
+# other languages").
 
 pulumi package add "$root/provider"
 pulumi stack init ci
@@ -52,6 +51,7 @@ kubectl -n goship-shop get deployment shop-blue -o jsonpath='{.status.availableR
 kubectl -n goship-shop get deployment shop-worker-main -o jsonpath='{.spec.template.spec.containers[0].image}' | grep -qx "${IMAGE_REPO:-goship}:1.0.0"
 kubectl -n goship-shop get hpa shop-worker -o jsonpath='{.spec.scaleTargetRef.name}' | grep -qx shop-worker-main
 kubectl -n goship-shop get ingress shop-canary -o jsonpath='{.metadata.annotations.nginx\.ingress\.kubernetes\.io/canary-weight}' | grep -qx 0
+pulumi stack export | grep -q '"type": "goship:index:ReleaseRecord"'
 echo "YAML program deployed through the component provider: $status"
 
 pulumi destroy --yes --non-interactive --skip-preview

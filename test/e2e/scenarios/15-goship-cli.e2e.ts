@@ -4,8 +4,8 @@
 // with release.analysis the candidate's and stable's values now and a gate refusal at preview
 // that puts the file back, `next` making the edit (comments kept) and previewing 5% → 20% without applying it,
 // `next --up` applying it, a refused move leaving the file byte for byte, `abort --json`,
-// `retry`, `next` up to the promotion and `rollback` with --up, a blue/green switch and its
-// switch back through `next`/`rollback`,
+// `retry`, `next` up to the promotion and `rollback` with --up, a blue/green switch saved as
+// a plan by `next --save-plan` and applied by `up --plan`, and its switch back by `rollback`,
 // and bad input (unknown stack, a stack without a release) as one line with exit 2.
 import * as assert from "assert";
 import { spawn } from "child_process";
@@ -220,7 +220,7 @@ describe("e2e 15: the goship command", () => {
         assert.deepStrictEqual(st.history.map((h: any) => h.event).slice(-5), ["retry", "advance", "advance", "promote", "rollback"]);
     });
 
-    it("blue/green through goship: next switches, rollback switches back at once", async () => {
+    it("blue/green through goship: next --save-plan, then up --plan switches; rollback switches back at once", async () => {
         await stack.remove("release.match"); // header routing is a canary's
         await stack.set({ "release.strategy": "blueGreen" });
         await stack.release("1.2.0", { "release.step": 0 });
@@ -228,9 +228,16 @@ describe("e2e 15: the goship command", () => {
         assert.ok(up.ok, up.stderr + up.stdout);
         const preview = await run("status blueGreen", ["status", "-s", "cli"]);
         assert.strictEqual(preview.stdout.split("\n")[0], "cli: blueGreen 1.2.0 preview · stable 1.0.0");
-        const next = await run("next --up (switch)", ["next", "-s", "cli", "--up"]);
+        // The reviewed way: goship saves the preview as a plan, and the up applies exactly it.
+        const plan = path.join(stack.dir, "switch.plan.json");
+        const next = await run("next --save-plan (switch)", ["next", "-s", "cli", "--save-plan", plan]);
         assert.strictEqual(next.code, 0, show(next));
-        assert.match(next.stdout, /^applied: blueGreen 1\.2\.0 switched · 1\.0\.0 warm$/m);
+        assert.match(next.stdout, new RegExp(`^plan saved: ${plan.replace(/[.]/g, "\\.")}$`, "m"));
+        assert.match(next.stdout, /`pulumi up -s cli --plan .*switch\.plan\.json` applies exactly it$/m);
+        assert.strictEqual(await mainSelectorTrack(stack), "blue", "a saved plan applies nothing");
+        const applied = await stack.up({ plan });
+        assert.ok(applied.ok, applied.stderr + applied.stdout);
+        assert.strictEqual((await stack.releaseRecord()).state.phase, "Switched");
         assert.strictEqual(await mainSelectorTrack(stack), "green");
         const back = await run("rollback --up (switch back)", ["rollback", "-s", "cli", "--up"]);
         assert.strictEqual(back.code, 0, show(back));

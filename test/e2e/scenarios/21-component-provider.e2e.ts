@@ -4,13 +4,17 @@
 // installs the Node SDK), then previews and deploys through the plugin on the real engine: a
 // namespace, a release whose state machine runs in Pulumi state, a worker GoWorkload and its
 // HPA, all read back from the API server; one canary step follows its own config. Before that,
-// `pulumi package get-schema` shows the schema the SDK comes from.
+// `pulumi package get-schema` shows the schema the SDK comes from. Last, a program from a
+// directory without Node.js packages (as YAML, Python, Go, .NET and Java ones are): the
+// release record is the plugin's own resource (goship:index:ReleaseRecord), so it needs no
+// dynamic-provider host and no NODE_PATH.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { releaseFromExport } from "../../../cli/record";
 import { tier } from "../hooks";
 import { imageFor } from "../stack";
 import { ROOT } from "../toolchain";
@@ -122,39 +126,73 @@ describe("e2e 21: the components from another program, through the component pro
         const green = await tier().kube.must("apps/v1", "Deployment", "shop-green", "goship-shop");
         assert.strictEqual(green.spec.template.spec.containers[0].image, imageFor("1.1.0"));
         const state: any = await stack.exportStack();
-        const record = state.deployment.resources.find((r: any) => r.type.startsWith("pulumi-nodejs:dynamic") && /shop-release$/.test(r.urn));
-        assert.ok(record, "the release record is in the consumer's state");
-        assert.strictEqual(record.outputs.state.candidateVersion, "1.1.0");
-        assert.strictEqual(record.outputs.state.weight, 10);
+        // Through the plugin the record is the plugin's own resource (no dynamic provider), and the goship CLI finds it.
+        const view = releaseFromExport(state, "sdk");
+        assert.match(view.urn, /\$goship:index:ReleaseRecord::shop-release$/);
+        assert.strictEqual(view.state.candidateVersion, "1.1.0");
+        assert.strictEqual(view.state.weight, 10);
+        assert.ok(!state.deployment.resources.some((r: any) => r.type.startsWith("pulumi-nodejs")), "no dynamic resource, no pulumi-nodejs provider");
     });
-    it("a program in another language: the Release's dynamic provider needs @pulumi/pulumi from the project directory (NODE_PATH)", async function () {
-        this.timeout(240_000);
+    it("a program in another language (no Node.js packages in its directory): preview, up and a canary step through a saved plan, no NODE_PATH", async function () {
+        this.timeout(300_000);
         // What a YAML, Python, Go, .NET or Java program does: register the remote component
-        // (as their SDKs do) from a project directory that holds no Node packages. The engine
-        // starts the SDK's dynamic-provider host (pulumi-resource-pulumi-nodejs) in that directory
-        // for the release record the plugin registered, and it looks for @pulumi/pulumi there.
+        // (as their SDKs do) from a project directory that holds no Node packages. A dynamic
+        // resource's host (pulumi-resource-pulumi-nodejs) would start there and fail on
+        // "Cannot find module '@pulumi/pulumi/cmd/dynamic-provider'"; the plugin serves the
+        // release record itself, so the engine only ever starts the goship plugin.
         const other = path.join(tier().work, "polyglot");
         fs.mkdirSync(other);
         fs.writeFileSync(path.join(other, "Pulumi.yaml"), `name: polyglot\nruntime: nodejs\npackages:\n  goship: ${path.join(ROOT, "provider")}\n`);
+        let version = "1.0.0";
+        let step = 0;
         const program = async () => {
             const release = new pulumi.ComponentResource("goship:index:Release", "poly", {
-                appName: "poly", namespace: "goship-shop", version: "1.0.0", image: imageFor("1.0.0"), host: "poly.example.test",
+                appName: "poly", namespace: "goship-shop", version, image: imageFor(version), host: "poly.example.test", replicas: 1, step, status: undefined,
             }, {}, true);
-            return { urn: release.urn };
+            return { status: (release as any).status };
         };
         const pulumiCommand = await PulumiCommand.get({ root: tier().pulumiRoot, skipVersionCheck: false });
-        const preview = async (extraEnv: Record<string, string>) => {
-            const s = await LocalWorkspace.createOrSelectStack({ stackName: "polyglot", projectName: "polyglot", program },
-                { workDir: other, pulumiCommand, envVars: { ...env, ...extraEnv }, pulumiHome: env.PULUMI_HOME });
-            return s.preview().then((r) => ({ ok: true, out: r.stdout + r.stderr }), (e) => ({ ok: false, out: String(e.message ?? e) }));
-        };
-        const refused = await preview({});
-        assert.ok(!refused.ok, "the release cannot be previewed without @pulumi/pulumi in the project directory");
-        console.log(`      without NODE_PATH:\n${refused.out.split("\n").filter((l) => /error|Cannot find|plugin/i.test(l)).slice(0, 8).join("\n").replace(/^/gm, "        ")}`);
-        assert.match(refused.out, /Cannot find module '@pulumi\/pulumi\/cmd\/dynamic-provider'/);
-        assert.match(refused.out, /error: could not read plugin \[.*pulumi-resource-pulumi-nodejs\]: EOF/);
-        const fixed = await preview({ NODE_PATH: path.join(ROOT, "node_modules") });
-        assert.ok(fixed.ok, fixed.out);
-        assert.match(fixed.out, /pulumi-nodejs:dynamic\/goship:Release/);
+        const envVars = { ...env };
+        delete envVars.NODE_PATH;
+        assert.ok(!process.env.NODE_PATH, "the test process itself has no NODE_PATH");
+        const s = await LocalWorkspace.createOrSelectStack({ stackName: "polyglot", projectName: "polyglot", program },
+            { workDir: other, pulumiCommand, envVars, pulumiHome: env.PULUMI_HOME });
+        const lines = (out: string) => out.split("\n").filter((l) => /ReleaseRecord|error|Cannot find|plugin/i.test(l)).slice(0, 6).join("\n").replace(/^/gm, "        ");
+
+        const preview = await s.preview({ diff: true });
+        console.log(`      preview without NODE_PATH:\n${lines(preview.stdout + preview.stderr)}`);
+        assert.match(preview.stdout, /\+ goship:index:ReleaseRecord/);
+        let t0 = Date.now();
+        const up = await s.up();
+        console.log(`      up: ${((Date.now() - t0) / 1000).toFixed(1)} s, status ${up.outputs.status.value}`);
+        assert.strictEqual(up.outputs.status.value, "stable 1.0.0");
+
+        // The canary start, reviewed then applied: `pulumi preview --save-plan` and `pulumi up --plan`.
+        version = "1.1.0";
+        const plan = path.join(other, "plan.json");
+        const planned = await s.preview({ diff: true, plan });
+        assert.match(planned.stdout, /~ goship:index:ReleaseRecord/);
+        t0 = Date.now();
+        const moved = await s.up({ plan });
+        console.log(`      up --plan: ${((Date.now() - t0) / 1000).toFixed(1)} s, status ${moved.outputs.status.value}`);
+        assert.strictEqual(moved.outputs.status.value, "canary 1.1.0 step 1/4: 5% · stable 1.0.0");
+        const canary = await tier().kube.must("networking.k8s.io/v1", "Ingress", "poly-canary", "goship-shop");
+        assert.strictEqual(canary.metadata?.annotations?.["nginx.ingress.kubernetes.io/canary-weight"], "5");
+
+        // A skipped step is refused by the plugin's check, in goship's one line.
+        step = 2;
+        const refused = await s.preview().then(() => "", (e) => String(e.message ?? e));
+        console.log(`      refused:\n${refused.split("\n").filter((l) => /error/.test(l)).slice(0, 3).join("\n").replace(/^/gm, "        ")}`);
+        assert.match(refused, /goship:index:ReleaseRecord \(poly-release\):\n\s+error: goship:release: release 1\.1\.0 is at step 0\/4 \(5%\); step 2 would skip 1 step\(s\); next allowed: step 1 \(20%\), or abort: true/);
+        assert.doesNotMatch(refused, /has a problem|    at /, "no check-failure wrapper, no stack trace");
+
+        // Read back by the goship CLI's reader: the record found by its type, times in the outputs.
+        const state: any = await s.exportStack();
+        const view = releaseFromExport(state, "polyglot");
+        assert.match(view.urn, /goship:index:ReleaseRecord::poly-release$/);
+        assert.deepStrictEqual([view.state.phase, view.state.candidateVersion, view.state.weight], ["Progressing", "1.1.0", 5]);
+        assert.deepStrictEqual(view.history.map((h) => h.event), ["deploy", "start"]);
+        assert.ok(view.history.every((h) => /^\d{4}-\d\d-\d\dT/.test(h.at ?? "")), "apply-time facts are in the outputs");
+        assert.ok(!state.deployment.resources.some((r: any) => r.type.startsWith("pulumi-nodejs")), "no dynamic resource, no pulumi-nodejs provider");
     });
 });
