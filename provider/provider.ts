@@ -101,6 +101,25 @@ function plain(v: any): any {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
 }
 
+const isSecret = (v: any): boolean => v !== null && typeof v === "object" && v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+const holdsSecret = (v: any): boolean =>
+    isSecret(v) || (v !== null && typeof v === "object" && Object.values(v).some(holdsSecret));
+
+/**
+ * Marks secret again each top-level property whose input held a secret. This server accepts
+ * secrets, so the engine stores what it returns as it is: without this, a secret input unwrapped
+ * by plain() would land in the state in clear text. (For a dynamic provider the engine does the
+ * same itself: it does not accept secrets, and the engine marks the outputs named like secret inputs.)
+ */
+function resealed<T extends Record<string, any> | undefined>(inputs: any, props: T): T {
+    if (!props || !inputs || typeof inputs !== "object") return props;
+    const out: Record<string, any> = { ...props };
+    for (const k of Object.keys(out)) {
+        if (holdsSecret(inputs[k]) && !isSecret(out[k])) out[k] = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: out[k] };
+    }
+    return out as T;
+}
+
 /** The release record's provider: the dynamic one's functions, behind the plugin's signatures (the URN first). */
 const release = engineReleaseProvider;
 
@@ -134,7 +153,8 @@ export class GoshipProvider extends ComponentProvider {
     /** The release record's next state (or goship's refusal), exactly as the dynamic provider's check. */
     async check(urn: string, olds: any, news: any): Promise<CheckResult> {
         record(urn);
-        return release.check!(plain(olds), plain(news));
+        const r = await release.check!(plain(olds), plain(news));
+        return { ...r, inputs: resealed(news, r.inputs) };
     }
 
     async diff(id: string, urn: string, olds: any, news: any): Promise<DiffResult> {
@@ -144,12 +164,14 @@ export class GoshipProvider extends ComponentProvider {
 
     async create(urn: string, inputs: any): Promise<CreateResult> {
         record(urn);
-        return release.create!(plain(inputs));
+        const r = await release.create!(plain(inputs));
+        return { ...r, outs: resealed(inputs, r.outs) };
     }
 
     async update(id: string, urn: string, olds: any, news: any): Promise<UpdateResult> {
         record(urn);
-        return release.update!(id, plain(olds), plain(news));
+        const r = await release.update!(id, plain(olds), plain(news));
+        return { ...r, outs: resealed(news, r.outs) };
     }
 
     async read(id: string, urn: string, props?: any): Promise<ReadResult> {

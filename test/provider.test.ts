@@ -297,10 +297,13 @@ describe("component provider", () => {
             const second = { desired: desired("1.1.0"), imageRef: secret("goship:1.1.0"), now: "2026-01-01T00:05:00.000Z" };
             const moved = await provider.check(URN, checked.inputs, second);
             assert.strictEqual(moved.inputs.status, "canary 1.1.0 step 1/4: 5% · stable 1.0.0");
+            // ... and what they return keeps it secret: this server's results are stored as they are.
+            assert.deepStrictEqual(moved.inputs.imageRef, secret("goship:1.1.0"), "a secret input stays secret in the checked inputs");
             assert.deepStrictEqual(moved.inputs.trackImages, { blue: "goship:1.0.0", green: "goship:1.1.0" });
             assert.deepStrictEqual(await provider.diff(created.id, URN, created.outs, moved.inputs), { changes: true, replaces: [], deleteBeforeReplace: false });
             assert.deepStrictEqual(await provider.diff(created.id, URN, created.outs, checked.inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
             const updated = await provider.update(created.id, URN, created.outs, moved.inputs);
+            assert.deepStrictEqual(updated.outs.imageRef, secret("goship:1.1.0"), "a secret input stays secret in the stored outputs");
             assert.deepStrictEqual(updated.outs.state.history.map((h: any) => [h.event, h.at]), [["deploy", T0], ["start", "2026-01-01T00:05:00.000Z"]]);
             assert.deepStrictEqual(await provider.read(created.id, URN, updated.outs), { id: created.id, props: updated.outs });
         });
