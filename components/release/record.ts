@@ -36,14 +36,11 @@ function recordProps(args: pulumi.Inputs): pulumi.Inputs {
     return { ...args, state: undefined, trackImages: undefined, roles: undefined, status: undefined, lastTransition: undefined };
 }
 
+// The SDK sets the outputs from the registered properties (recordProps); each class takes
+// their types by merging RecordOutputs in, so the two record classes declare them once.
 /** The dynamic resource holding the release state in Pulumi state (a Node.js program). */
-export class ReleaseRecord extends CachedDynamicResource implements RecordOutputs {
-    declare public readonly state: pulumi.Output<ReleaseState>;
-    declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
-    declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
-    declare public readonly status: pulumi.Output<string>;
-    declare public readonly lastTransition: pulumi.Output<string>;
-
+export interface ReleaseRecord extends RecordOutputs {}
+export class ReleaseRecord extends CachedDynamicResource {
     constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
         super(engineReleaseProvider, name, recordProps(args), opts, RELEASE_RECORD_NAME.module, RELEASE_RECORD_NAME.type);
     }
@@ -55,13 +52,8 @@ export class ReleaseRecord extends CachedDynamicResource implements RecordOutput
  * no provider: the engine gives it the default provider of package `goship`, the plugin that
  * is constructing the Release.
  */
-export class PluginReleaseRecord extends pulumi.CustomResource implements RecordOutputs {
-    declare public readonly state: pulumi.Output<ReleaseState>;
-    declare public readonly trackImages: pulumi.Output<Record<Track, string | undefined>>;
-    declare public readonly roles: pulumi.Output<Record<Track, TrackRole>>;
-    declare public readonly status: pulumi.Output<string>;
-    declare public readonly lastTransition: pulumi.Output<string>;
-
+export interface PluginReleaseRecord extends RecordOutputs {}
+export class PluginReleaseRecord extends pulumi.CustomResource {
     constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
         super(PLUGIN_RELEASE_RECORD_TYPE, name, recordProps(args), opts);
     }
