@@ -48,9 +48,12 @@ export class Kube {
      */
     async setNodeCapacity(name: string, capacity: Record<string, string>): Promise<void> {
         const core = this.config.makeApiClient(k8s.CoreV1Api);
-        const node = await core.readNode({ name });
-        node.status = { ...node.status, capacity: { ...node.status?.capacity, ...capacity }, allocatable: { ...node.status?.allocatable, ...capacity } };
-        await core.replaceNodeStatus({ name, body: node });
+        // kwok writes the node's status too (heartbeats, conditions).
+        await retryOnConflict(async () => {
+            const node = await core.readNode({ name });
+            node.status = { ...node.status, capacity: { ...node.status?.capacity, ...capacity }, allocatable: { ...node.status?.allocatable, ...capacity } };
+            await core.replaceNodeStatus({ name, body: node });
+        });
     }
 
     async createNode(name: string): Promise<void> {
@@ -105,6 +108,31 @@ export class Kube {
     }
 }
 
+/** Whether a client-node error is this HTTP status. */
+function hasStatus(e: unknown, code: number): boolean {
+    return (e as any)?.code === code || (e as any)?.statusCode === code || new RegExp(`HTTP-Code: ${code}|"code":${code}`).test(String((e as any)?.message ?? e));
+}
+
 export function isNotFound(e: unknown): boolean {
-    return (e as any)?.code === 404 || (e as any)?.statusCode === 404 || /HTTP-Code: 404|"code":404/.test(String((e as any)?.message ?? e));
+    return hasStatus(e, 404);
+}
+
+/** A write that lost a race with another writer of the same object (optimistic concurrency). */
+export function isConflict(e: unknown): boolean {
+    return hasStatus(e, 409);
+}
+
+/**
+ * Runs a read-modify-replace again while it loses the race with a controller writing the same
+ * object (409 Conflict), as client-go's RetryOnConflict does; bounded, then the error stands.
+ */
+export async function retryOnConflict(readModifyReplace: () => Promise<void>, attempts = 20): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await readModifyReplace();
+        } catch (e) {
+            if (!isConflict(e) || attempt >= attempts) throw e;
+            await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+    }
 }

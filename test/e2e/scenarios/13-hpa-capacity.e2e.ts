@@ -7,6 +7,7 @@
 import * as assert from "assert";
 import * as k8s from "@kubernetes/client-node";
 import { tier } from "../hooks";
+import { retryOnConflict } from "../kube";
 import { Run, TestStack } from "../stack";
 
 const seq = (run: Run, suffix: string) => {
@@ -28,9 +29,11 @@ describe("e2e 13: canary and promotion sized for the live load under an HPA", ()
     async function scale(track: string, replicas: number): Promise<void> {
         const apps = tier().kube.config.makeApiClient(k8s.AppsV1Api);
         const name = `goship-${track}`;
-        const s = await apps.readNamespacedDeploymentScale({ name, namespace: stack.namespace });
-        s.spec = { replicas };
-        await apps.replaceNamespacedDeploymentScale({ name, namespace: stack.namespace, body: s, fieldManager: "kubectl" });
+        await retryOnConflict(async () => {
+            const s = await apps.readNamespacedDeploymentScale({ name, namespace: stack.namespace });
+            s.spec = { replicas };
+            await apps.replaceNamespacedDeploymentScale({ name, namespace: stack.namespace, body: s, fieldManager: "kubectl" });
+        });
         await tier().kube.waitFor(`${name} at ${replicas} available`, async () => (await dep(track)).status?.availableReplicas === replicas, 120_000);
     }
 
