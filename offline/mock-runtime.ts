@@ -4,6 +4,7 @@
 // does), and it never hangs: waits are bounded and a failed resource rejects.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { unwrapSecrets } from "../components/secrets";
 import { Registered, RunResult, runResult, T } from "./results";
 import { settle, settleRegistrations } from "./settle";
 import { loadStackConfig, ROOT } from "./stack-config";
@@ -60,21 +61,6 @@ export interface RunOptions {
      * saves the ~0.3 s the serializer costs. (test/release-provider.test.ts serializes for real.)
      */
     skipProviderSerialization?: boolean;
-}
-
-/** Unwraps the mock monitor's secret envelopes, recording where they were. */
-export function unwrapSecrets(value: any, at = "", found: string[] = []): any {
-    if (value && typeof value === "object") {
-        if (value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
-            found.push(at);
-            return unwrapSecrets(value.value, at, found);
-        }
-        if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, found));
-        const out: any = {};
-        for (const [k, v] of Object.entries(value)) out[k] = unwrapSecrets(v, at ? `${at}.${k}` : k, found);
-        return out;
-    }
-    return value;
 }
 
 /** The inputs a dynamic resource's provider sees: without the serialized provider itself. */

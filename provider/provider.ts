@@ -12,6 +12,7 @@ import { CheckResult, ConstructResult, CreateResult, DiffResult, ReadResult, Upd
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { engineReleaseProvider } from "../components/release/provider";
 import { PLUGIN_RELEASE_RECORD_TYPE } from "../components/release/token";
+import { seal, unwrapSecrets } from "../components/secrets";
 import { AppNamespace, Autoscaler, DEFAULTS, GoWorkload, Release } from "./components";
 
 export const COMPONENTS = [AppNamespace, GoWorkload, Autoscaler, Release];
@@ -90,34 +91,27 @@ export function urnType(urn: string): string {
 }
 
 /**
- * The engine sends this plugin secrets as the SDK's `{4dabf…: 1b470…, value}` objects (the
- * SDK's provider server accepts secrets); the dynamic provider host does not accept them and
- * sees plain values. The release functions see the plain values here too.
+ * The engine sends this plugin secrets as the SDK's secret envelopes (the SDK's provider server
+ * accepts secrets); the dynamic provider host does not accept them and sees plain values. The
+ * release functions see the plain values here too: `values`, and which top-level properties
+ * held a secret.
  */
-function plain(v: any): any {
-    if (Array.isArray(v)) return v.map(plain);
-    if (v === null || typeof v !== "object") return v;
-    if (v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return plain(v.value);
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+function unsealed(props: any): { values: any; secretKeys: Set<string> } {
+    const found: string[] = [];
+    const values = unwrapSecrets(props, "", found);
+    return { values, secretKeys: new Set(found.map((at) => at.split(/[.[]/)[0])) };
 }
-
-const isSecret = (v: any): boolean => v !== null && typeof v === "object" && v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
-const holdsSecret = (v: any): boolean =>
-    isSecret(v) || (v !== null && typeof v === "object" && Object.values(v).some(holdsSecret));
 
 /**
  * Marks secret again each top-level property whose input held a secret. This server accepts
- * secrets, so the engine stores what it returns as it is: without this, a secret input unwrapped
- * by plain() would land in the state in clear text. (For a dynamic provider the engine does the
- * same itself: it does not accept secrets, and the engine marks the outputs named like secret inputs.)
+ * secrets, so the engine stores what it returns as it is: without this, a secret input
+ * unwrapped by unsealed() would land in the state in clear text. (For a dynamic provider the
+ * engine does the same itself: it does not accept secrets, and the engine marks the outputs
+ * named like secret inputs.)
  */
-function resealed<T extends Record<string, any> | undefined>(inputs: any, props: T): T {
-    if (!props || !inputs || typeof inputs !== "object") return props;
-    const out: Record<string, any> = { ...props };
-    for (const k of Object.keys(out)) {
-        if (holdsSecret(inputs[k]) && !isSecret(out[k])) out[k] = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: out[k] };
-    }
-    return out as T;
+function resealed<T extends Record<string, any> | undefined>(secretKeys: Set<string>, props: T): T {
+    if (!props) return props;
+    return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, secretKeys.has(k) ? seal(v) : v])) as T;
 }
 
 /** The release record's provider: the dynamic one's functions, behind the plugin's signatures (the URN first). */
@@ -153,25 +147,28 @@ export class GoshipProvider extends ComponentProvider {
     /** The release record's next state (or goship's refusal), exactly as the dynamic provider's check. */
     async check(urn: string, olds: any, news: any): Promise<CheckResult> {
         record(urn);
-        const r = await release.check!(plain(olds), plain(news));
-        return { ...r, inputs: resealed(news, r.inputs) };
+        const n = unsealed(news);
+        const r = await release.check!(unsealed(olds).values, n.values);
+        return { ...r, inputs: resealed(n.secretKeys, r.inputs) };
     }
 
     async diff(id: string, urn: string, olds: any, news: any): Promise<DiffResult> {
         record(urn);
-        return release.diff!(id, plain(olds), plain(news));
+        return release.diff!(id, unsealed(olds).values, unsealed(news).values);
     }
 
     async create(urn: string, inputs: any): Promise<CreateResult> {
         record(urn);
-        const r = await release.create!(plain(inputs));
-        return { ...r, outs: resealed(inputs, r.outs) };
+        const i = unsealed(inputs);
+        const r = await release.create!(i.values);
+        return { ...r, outs: resealed(i.secretKeys, r.outs) };
     }
 
     async update(id: string, urn: string, olds: any, news: any): Promise<UpdateResult> {
         record(urn);
-        const r = await release.update!(id, plain(olds), plain(news));
-        return { ...r, outs: resealed(news, r.outs) };
+        const n = unsealed(news);
+        const r = await release.update!(id, unsealed(olds).values, n.values);
+        return { ...r, outs: resealed(n.secretKeys, r.outs) };
     }
 
     async read(id: string, urn: string, props?: any): Promise<ReadResult> {
