@@ -13,7 +13,7 @@ import { parseQuota, QuotaConfig } from "./namespace";
 import { ObservabilityConfig, parseObservability } from "./observability";
 import { EgressConfig, parseEgress, parseSpread, SpreadConfig, withCollector } from "./placement";
 import { parseRelease } from "./release";
-import { ConfigError, DNS_LABEL, IMAGE_TAG, Reader } from "./validate";
+import { APP_NAME, ConfigError, DNS_LABEL, IMAGE_TAG, Reader } from "./validate";
 import { AppSettings, parseApp, parseAutoscaling, parseResources } from "./workload";
 
 export const NAMESPACE = "goship";
@@ -70,7 +70,7 @@ export function parseConfig(raw: Record<string, unknown>, stack: string): Goship
     }
 
     const appName = top.string("appName", "goship", {
-        pattern: /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/,
+        pattern: APP_NAME,
         allowed: "a DNS label of at most 40 characters starting with a letter (it prefixes every object name)",
     });
     const namespace = top.string("namespace", `${appName}-${stack}`, { pattern: DNS_LABEL, allowed: "a DNS label" });

@@ -190,6 +190,8 @@ export function parseQuantity(q: string): number {
 
 /** RFC 1123 label, as Kubernetes requires for namespaces and most names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** An app name: a DNS label of at most 40 characters starting with a letter (it prefixes every object name). */
+export const APP_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 /** A DNS name, optionally with a leading "*." (which the config then refuses). */
 export const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A container image tag (Docker's grammar). */

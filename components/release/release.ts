@@ -3,6 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Autoscaler, AutoscalingConfig } from "../autoscaler";
+import { APP_NAME } from "../config/validate";
 import type { GoWorkload } from "../workload";
 import type { AnalysisConfig } from "./analysis";
 import { plannedState, ReleaseInputs, ReleaseOutputs } from "./provider";
@@ -50,7 +51,7 @@ export interface ReleaseArgs {
  */
 export function releaseArgsProblems(args: ReleaseArgs): string[] {
     const problems: string[] = [];
-    if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(args.appName)) {
+    if (!APP_NAME.test(args.appName)) {
         problems.push(`appName must be a DNS label of at most 40 characters starting with a letter, got ${JSON.stringify(args.appName)}`);
     }
     if (!Number.isInteger(args.replicas) || args.replicas < 1) problems.push(`replicas must be an integer ≥ 1, got ${args.replicas}`);
